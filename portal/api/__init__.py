@@ -1,0 +1,7 @@
+"""JSON API (no CSRF; rate-limited; errors as JSON)."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from portal.api import views  # noqa: E402,F401

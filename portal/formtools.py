@@ -1,0 +1,21 @@
+"""Small helpers shared by the blueprints' views for forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from portal.operations.errors import DomainError
+
+
+def attach_error(form: FlaskForm, exc: DomainError, fallback: str | None = None) -> None:
+    """Show an operation's error under the field it names (or ``fallback``, or as a form-level error)."""
+    field = getattr(form, exc.field or "", None) or (getattr(form, fallback, None) if fallback else None)
+    if field is not None:
+        field.errors = [*list(field.errors or []), exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def form_values(form: FlaskForm, *names: str) -> dict:
+    """The data of the named fields as a plain dict for an operation."""
+    return {name: getattr(form, name).data for name in names}
