@@ -1,0 +1,97 @@
+"""Content-free (low-information) posts: "嗯", "+1", "666", "顶", "???", "路过", keyboard mashing, emoji only.
+
+A short real opinion ("补偿太低了", "祖坟不能迁！", "公示时间太短了") is *not* content-free: the test is whether
+anything is left once filler words, laughter, repeated characters, digits and punctuation are removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.screening.decision import Decision, Prepared
+
+# Filler posts, matched against the whole squashed text (longest first so "同意楼上" wins over "同意").
+FILLERS = (
+    "同意楼上", "支持楼上", "赞同楼上", "顶楼上", "楼上说得对", "楼上说的对", "说得好", "说的好", "说得对", "说的对",
+    "附议", "同上", "同楼上", "我也是", "我也一样", "加一", "一样", "路过", "路过看看", "打酱油", "围观", "看看", "来看看",
+    "看一下", "沙发", "板凳", "地板", "前排", "占座", "打卡", "签到", "顶", "顶起", "顶一下", "帮顶", "up", "mark",
+    "马克", "收藏", "关注", "已阅", "阅", "已读", "嗯", "嗯嗯", "恩", "哦", "噢", "喔", "哈", "呵", "嘿", "哇", "啊",
+    "额", "呃", "唉", "哎", "好", "好的", "行", "可以", "对", "是的", "是", "ok", "okay", "666", "牛", "赞", "点赞",
+    "厉害", "不错", "很好", "挺好", "太好了", "没意见", "无意见", "没有意见", "无", "没有", "暂无", "无所谓", "随便",
+    "不知道", "不清楚", "不懂", "呵呵", "哈哈", "嘻嘻", "test", "测试", "测试一下", "111", "nb", "yyds", "xswl",
+    "hhh", "lol", "www", "dd", "ding", "zan", "1", "飘过", "冒泡", "水一贴", "灌水", "楼主好人", "谢谢", "谢谢分享",
+    "辛苦了", "学习了", "收到", "知道了", "明白", "了解",
+)
+_FILLER_SET = frozenset(FILLERS)
+# Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
+_FILLER_CHARS_RE = re.compile(r"[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~]+$")
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_VOWELS_RE = re.compile(r"[aeiouv]")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def _collapse_repeats(text: str) -> str:
+    """``顶顶顶`` → ``顶``, ``哈哈哈哈`` → ``哈``, ``666666`` → ``6``, ``hhhh`` → ``h``, ``好好好`` → ``好``."""
+    out = re.sub(r"(.)\1+", r"\1", text)
+    # Repeated two-character units: "哈哈哈" is handled above; "嗯嗯" too; "呵呵呵" too; "6a6a6a" rarely matters.
+    return re.sub(r"(..)\1+", r"\1", out)
+
+
+def _is_keyboard_mash(latin: str) -> bool:
+    """Latin letters that are no word: keyboard rows, no vowels, or a single letter repeated."""
+    if len(latin) < 3:
+        return True
+    if len(set(latin)) <= 2:
+        return True
+    if any(row.find(latin[:4]) >= 0 for row in _KEYBOARD_ROWS):
+        return True
+    vowels = len(_VOWELS_RE.findall(latin))
+    return vowels / len(latin) < 0.2
+
+
+class LowInfoDetector:
+    """Flags content-free posts.
+
+    Parameters
+    ----------
+    max_len:
+        Posts longer than this (squashed characters) are never content-free; default 40, chosen on
+        ``tests/data/screening_dev.jsonl`` (the longest filler post there has 12 characters).
+    """
+
+    def __init__(self, max_len: int = 40) -> None:
+        self.max_len = max_len
+
+    def detect(self, prep: Prepared) -> Decision:
+        """Decide whether one prepared comment is content-free."""
+        flat = prep.flat.replace("\ufffd", "")
+        if not flat:
+            what = "空内容" if not prep.original.strip() else "只有表情或符号"
+            return Decision(True, 1.0, [f"无实质内容: {what}"], {"kind": "empty"})
+        if len(flat) > self.max_len:
+            return Decision(False, 0.0, [], {"kind": "long"})
+        collapsed = _collapse_repeats(flat)
+        if flat in _FILLER_SET or collapsed in _FILLER_SET:
+            return Decision(True, 1.0, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
+        stripped = _FILLER_CHARS_RE.sub("", collapsed)
+        if stripped in _FILLER_SET:
+            return Decision(True, 0.9, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
+        # Several fillers chained: "路过顶一下", "嗯嗯好的", "+1+1 同意楼上".
+        rest = collapsed
+        for filler in sorted(_FILLER_SET, key=len, reverse=True):
+            if len(filler) >= 1 and filler in rest:
+                rest = rest.replace(filler, "")
+        rest = _FILLER_CHARS_RE.sub("", _collapse_repeats(rest))
+        if not rest:
+            return Decision(True, 0.8, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
+        if not _CJK_RE.search(flat):
+            if flat.isdigit():
+                return Decision(True, 0.9, ["无实质内容: 只有数字"], {"kind": "digits"})
+            letters = re.sub(r"[^a-z]", "", flat)
+            if letters and len(letters) >= 0.6 * len(flat) and _is_keyboard_mash(letters):
+                return Decision(True, 0.9, ["无实质内容: 乱码或乱敲键盘"], {"kind": "mash"})
+            if not letters:
+                return Decision(True, 0.8, ["无实质内容: 只有符号或乱码"], {"kind": "junk"})
+        elif len(set(flat)) == 1:
+            return Decision(True, 0.8, ["无实质内容: 重复字符"], {"kind": "repeat"})
+        return Decision(False, 0.0, [], {"kind": "content"})

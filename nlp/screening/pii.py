@@ -1,0 +1,281 @@
+"""Personal data: mobile and landline numbers, ID numbers (GB 11643), bank cards (Luhn), e-mail, QQ,
+names after 户主/姓名/我叫…, and house addresses (…村…组…号). Produces the redacted text the public sees.
+
+Detection runs on the *original* text through a one-to-one character view (full-width → half-width,
+Chinese digits → Arabic), so every match maps back to original positions and redaction keeps the rest
+of the comment exactly as written: ``138****5678``, ``陈**``, ``石桥村五组**号``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from nlp.screening.decision import Decision
+from nlp.text import CN_DIGITS
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# Separators allowed inside a written number ("138 1234 5678", "138-1234-5678", "138.1234.5678").
+_SEPARATORS = frozenset(" \t-.·_—–/,，、")
+_WEAK_CN = frozenset("两洞拐勾○")
+# The hundred most common Chinese surnames (plus a few compound ones), to tell "户主陈大明" from "户主签字".
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
+    "廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳"
+    "翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳"
+    "时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞"
+    "敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙")
+# Second characters that show the word after 户主/我叫 is not a name ("户主签字", "我叫不出").
+_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部长书记官方面")
+_NAME_CHARS = r"[\u4e00-\u9fff]"
+_CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
+_EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
+# Name cues: the name follows these words.
+_NAME_CUE_RE = re.compile(
+    r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆)"
+    r"\s*[:：是为叫]?\s*"
+)
+# House address: …村…组…号 / …小区…栋…号 / …路…号 (the number part is redacted).
+_ADDRESS_RE = re.compile(
+    rf"((?:[\u4e00-\u9fff]{{1,8}}(?:村|社区|小区|街道|镇|乡|屯|寨|庄|湾))"
+    rf"(?:[{_CN_NUM}a-z]{{1,4}}(?:组|社|队|片|栋|幢|单元|排|巷|弄|街|路))*)"
+    rf"([{_CN_NUM}a-z\-]{{1,5}})(号|室|户|号院|号楼)"
+)
+_STREET_RE = re.compile(rf"([\u4e00-\u9fff]{{2,8}}(?:路|街|巷|弄|大道))([{_CN_NUM}\-]{{1,5}})(号)")
+_QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|球球|q号|qq号)\s*[:：号]?\s*$", re.IGNORECASE)
+_CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
+_ID_CUE_RE = re.compile(r"(身份证|证件号|身份号|公民身份)")
+
+
+@dataclass
+class Match:
+    """One piece of personal data: its kind, the original span, and which character positions to mask."""
+
+    kind: str
+    start: int
+    end: int
+    mask: list[int]
+    label: str
+
+
+def luhn_ok(digits: str) -> bool:
+    """True when ``digits`` passes the Luhn check used by bank cards."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def id_check_ok(number: str) -> bool:
+    """True when an 18-character ID number has the right GB 11643 (ISO 7064 MOD 11-2) check character."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def _plausible_id(number: str) -> bool:
+    """Region code, birth year 19xx/20xx, month and day in range: an ID even if the check digit was mistyped."""
+    if len(number) == 15:  # first-generation ID: YYMMDD at 6..12
+        month, day = int(number[8:10]), int(number[10:12])
+        return number[0] in "123456789" and 1 <= month <= 12 and 1 <= day <= 31
+    if len(number) != 18:
+        return False
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    return number[0] in "123456789" and 1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _char_view(text: str) -> str:
+    """One-to-one matching view: NFKC per character when it stays one character, lower-case."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch.lower())
+            continue
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n.lower() if len(n) == 1 else ch)
+    return "".join(out)
+
+
+def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
+    """Runs of digits (Arabic or Chinese, incl. 幺) allowing single separators between them.
+
+    Returns the digit string and the position of each digit in the text; ``x`` ends an ID number.
+    """
+    runs: list[tuple[str, list[int]]] = []
+    digits: list[str] = []
+    positions: list[int] = []
+    gap = 0
+    for i, ch in enumerate(view):
+        d = ch if ch.isascii() and ch.isdigit() else CN_DIGITS.get(ch)
+        if d is not None and (ch not in _WEAK_CN or digits):
+            digits.append(d)
+            positions.append(i)
+            gap = 0
+            continue
+        if digits and ch == "x" and len(digits) in (17, 14):
+            digits.append("X")
+            positions.append(i)
+            continue
+        if digits and ch in _SEPARATORS and gap < 2:
+            gap += 1
+            continue
+        if digits:
+            runs.append(("".join(digits), positions))
+        digits, positions, gap = [], [], 0
+    if digits:
+        runs.append(("".join(digits), positions))
+    return runs
+
+
+def _number_matches(text: str, view: str) -> list[Match]:
+    found: list[Match] = []
+    for digits, pos in _digit_runs(view):
+        n = len(digits)
+        before = view[max(0, pos[0] - 12) : pos[0]]
+        start, end = pos[0], pos[-1] + 1
+        arabic = sum(1 for p in pos if view[p].isdigit() and view[p].isascii())
+        if n < 5:
+            continue
+        if n in (18, 15) and (digits[:-1].isdigit()) and (_plausible_id(digits) or _ID_CUE_RE.search(before)):
+            label = "身份证号" if n == 15 or id_check_ok(digits) else "疑似身份证号(校验位不符)"
+            found.append(Match("id", start, end, pos[3:-4], label))
+            continue
+        if "X" in digits:
+            continue
+        if 16 <= n <= 19 and (luhn_ok(digits) or _CARD_CUE_RE.search(before)):
+            found.append(Match("bank_card", start, end, pos[:-4], "银行卡号"))
+            continue
+        mobile = re.search(r"(?:^|86)(1[3-9]\d{9})$", digits) if n in (11, 13) else None
+        if mobile is None and n == 11 and digits[0] == "1":
+            mobile = re.match(r"(1\d{10})$", digits)
+        if mobile:
+            offset = mobile.start(1)
+            found.append(Match("mobile", pos[offset], end, pos[offset + 3 : offset + 7], "手机号"))
+            continue
+        if _QQ_RE.search(before) and 5 <= n <= 11:
+            found.append(Match("qq", start, end, pos[2:], "QQ号"))
+            continue
+        if arabic < n // 2:
+            continue  # Chinese numerals in prose ("三三两两", "一五一十") are not numbers to redact
+        if re.match(r"0\d{9,11}$", digits) or (7 <= n <= 8 and re.search(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$", before)):
+            found.append(Match("phone", start, end, pos[max(0, n - 8) : n - 2], "电话号码"))
+            continue
+        if n >= 15:
+            found.append(Match("long_number", start, end, pos[2:-2], "疑似证件或账号"))
+        elif _CARD_CUE_RE.search(before) and n >= 10:
+            found.append(Match("account", start, end, pos[:-4], "账号"))
+    return found
+
+
+def _is_name(candidate: str) -> bool:
+    if len(candidate) < 2:
+        return False
+    if candidate[:2] in _COMPOUND_SURNAMES:
+        return len(candidate) >= 3
+    return candidate[0] in SURNAMES and candidate[1] not in _NOT_NAME_CHARS
+
+
+def _is_break(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch)[0] in "PSZ" or ch in "电手住家"
+
+
+def _name_matches(text: str) -> list[Match]:
+    found: list[Match] = []
+    for cue in _NAME_CUE_RE.finditer(text):
+        start = cue.end()
+        window = text[start : start + 4]
+        m = re.match(rf"{_NAME_CHARS}{{2,4}}", window)
+        if not m:
+            continue
+        cand = m.group(0)
+        # Keep the likeliest name length: surname + 1 or 2 given-name characters, stopping at common words.
+        length = 3 if len(cand) >= 3 and cand[2] not in _NOT_NAME_CHARS and cand[2] not in "村组家户说讲" else 2
+        if cand[:2] in _COMPOUND_SURNAMES:
+            length = min(len(cand), 4)
+        name = cand[:length]
+        after = text[start + length : start + length + 1]
+        if cue.group(1) in ("我是", "村民", "老人", "本人") and length < 3 and after and not _is_break(after):
+            continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
+        if not _is_name(name):
+            continue
+        keep = 2 if name[:2] in _COMPOUND_SURNAMES else 1
+        found.append(Match("name", start + keep, start + len(name), list(range(start + keep, start + len(name))),
+                           "姓名"))
+    # Signatures: "——石桥村五组 陈大明" at the very end.
+    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}})[\s。.!！]*$", text)
+    if sig and _is_name(sig.group(1)) and not any(m.start <= sig.start(1) < m.end for m in found):
+        s = sig.start(1)
+        found.append(Match("name", s + 1, sig.end(1), list(range(s + 1, sig.end(1))), "姓名"))
+    return found
+
+
+def _address_matches(view: str) -> list[Match]:
+    found = []
+    for regex in (_ADDRESS_RE, _STREET_RE):
+        for m in regex.finditer(view):
+            s, e = m.span(2)
+            found.append(Match("address", m.start(), m.end(), list(range(s, e)), "门牌地址"))
+    return found
+
+
+class PiiDetector:
+    """Finds personal data and produces the redacted text.
+
+    Parameters
+    ----------
+    mask_char:
+        Character written over redacted positions (default ``*``).
+    name_mask:
+        Replacement for a given name after the kept surname (default ``**``, so ``陈大明`` → ``陈**``).
+    """
+
+    def __init__(self, mask_char: str = "*", name_mask: str = "**") -> None:
+        self.mask_char = mask_char
+        self.name_mask = name_mask
+
+    def find(self, text: str) -> list[Match]:
+        """All personal-data matches in ``text`` (original positions), without overlaps of the same position."""
+        view = _char_view(text)
+        matches = _number_matches(text, view)
+        for m in _EMAIL_RE.finditer(view):
+            local_end = view.index("@", m.start())
+            matches.append(Match("email", m.start(), m.end(), list(range(m.start() + 1, local_end)), "电子邮箱"))
+        matches += _name_matches(text)
+        matches += _address_matches(view)
+        return matches
+
+    def redact(self, text: str, matches: list[Match]) -> str:
+        """``text`` with every masked position replaced; names become surname + ``name_mask``."""
+        if not matches:
+            return text
+        chars = list(text)
+        name_spans = []
+        for m in matches:
+            if m.kind == "name":
+                name_spans.append((m.start, m.end))
+                continue
+            for p in m.mask:
+                if not chars[p].isspace() and chars[p] not in _SEPARATORS:
+                    chars[p] = self.mask_char
+        for start, end in sorted(name_spans, reverse=True):
+            chars[start:end] = [self.name_mask]
+        return "".join(chars)
+
+    def detect(self, text: str) -> tuple[Decision, str]:
+        """The decision (flag, reasons naming each kind found) and the redacted text."""
+        matches = self.find(text)
+        redacted = self.redact(text, matches)
+        reasons = []
+        for label in dict.fromkeys(m.label for m in matches):
+            shown = [self.redact(text, [m])[m.start : m.end] for m in matches if m.label == label][:2]
+            reasons.append(f"含个人信息: {label}" + (f" ({', '.join(shown)})" if label != "姓名" else ""))
+        kinds = sorted({m.kind for m in matches})
+        return Decision(bool(matches), 1.0 if matches else 0.0, reasons, {"kinds": kinds}), redacted
