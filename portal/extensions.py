@@ -33,8 +33,10 @@ class Base(DeclarativeBase):
 
 def select_locale() -> str:
     """Chinese unless the visitor chose English (``?lang=en`` is remembered in the session)."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:

@@ -85,7 +85,7 @@ def comment(slug: str):
     stage = next((s for s in project.stages if s.id == stage_id), None)
     if stage is None and len(open_stages) == 1:
         stage = open_stages[0]
-    if request.method == "GET" and stage is not None:
+    if stage is not None:
         form.stage_id.data = str(stage.id)
     if stage is None or not stage.is_open():
         status = 409 if stage is not None else 200

@@ -1,0 +1,46 @@
+# Tingjian 听见 — two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install migrate demo worker lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pybabel compile -d portal/translations -f --use-fuzzy >/dev/null 2>&1 || true
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo load
+
+run: demo
+	@echo ""
+	@echo "  听见 Tingjian is running at http://$(HOST):$(PORT)"
+	@echo "  Staff sign-in: http://$(HOST):$(PORT)/staff/login  (demo admin: admin / tingjian-demo)"
+	@echo ""
+	TINGJIAN_QUEUE_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --with-threads
+
+worker: install
+	$(BIN)/flask queue worker
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
