@@ -10,6 +10,10 @@ from flask import Flask
 from portal.config import DefaultConfig, env_overrides
 
 
+# One blueprint per area; each sets its own url_prefix (and ``csrf_exempt = True`` for JSON APIs).
+AREAS = ("public", "staff", "api", "review", "topics", "qa", "respond", "participation")
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Application factory: defaults, then ``instance/config.py``, then ``TINGJIAN_*`` env, then ``test_config``."""
     app = Flask(__name__, instance_path=os.environ.get("TINGJIAN_INSTANCE_PATH") or _default_instance_path())
@@ -33,14 +37,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
     queue.init_queue(app)
 
-    from portal.api import bp as api_bp
-    from portal.public import bp as public_bp
-    from portal.staff import bp as staff_bp
+    import importlib
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(staff_bp, url_prefix="/staff")
-    app.register_blueprint(api_bp, url_prefix="/api")
-    extensions.csrf.exempt(api_bp)
+    for area in AREAS:
+        blueprint = importlib.import_module(f"portal.{area}").bp
+        app.register_blueprint(blueprint)
+        if getattr(blueprint, "csrf_exempt", False):
+            extensions.csrf.exempt(blueprint)
 
     errors.register(app)
     templating.register(app)

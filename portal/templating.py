@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Flask, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from portal.models import (
     ADOPTION_LABELS,
@@ -15,6 +16,7 @@ from portal.models import (
     CommentStatus,
     StageKind,
 )
+from portal.navigation import PUBLIC_NAV, visible_staff_nav
 from portal.operations.comments import format_receipt_code
 from portal.timeutil import local_today, to_local
 
@@ -44,6 +46,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def globals_() -> dict:
         return {
+            "staff_nav": visible_staff_nav(current_user),
+            "public_nav": PUBLIC_NAV,
             "large_text": request.cookies.get(LARGE_TEXT_COOKIE) == "1",
             "today": local_today(),
             "current_locale": str(get_locale() or "zh_CN"),

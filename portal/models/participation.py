@@ -1,0 +1,3 @@
+"""Tables of the participation area."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the qa area."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the respond area."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the topics area."""
+
+from __future__ import annotations
