@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nlp.qa.index import FusionParams, Hit, QAIndex, load_or_build
 from nlp.qa.kb import Document, KnowledgeBase
-from nlp.qa.lang import bigrams, has_cjk, normalize
+from nlp.qa.lang import DOMAIN_TERMS, bigrams, colloquial_terms, expand_query, has_cjk, normalize
 from nlp.qa.scope import out_of_scope_reason
 
 DISCLAIMER = "以上内容仅供参考，不构成法律意见。"
@@ -80,29 +82,53 @@ class Answer:
         }
 
 
+#: Names of the features behind :func:`question_features`, in order.
+FEATURES = ("dense_top", "dense_max", "words_top", "bigrams_mean", "vocab_coverage", "domain_terms", "agree")
+
+
 @dataclass
 class AnswerParams:
-    """Abstention settings; defaults chosen on the *tune* half of ``tests/data/qa_dev.jsonl`` (docs/qa.md)."""
+    """Answering and abstention settings.
 
-    #: minimum confidence (see :func:`confidence`) to answer at all
-    threshold: float = 0.5
-    #: an FAQ/reply is used as the answer only when it ranks first (else law excerpts)
+    The confidence is a logistic model over :data:`FEATURES` (``coef``, ``intercept``) fitted on the *tune*
+    half of ``tests/data/qa_dev.jsonl`` by ``bench/qa.py --tune``; a question is answered when the
+    probability reaches ``threshold``. See docs/qa.md for how the defaults were chosen.
+    """
+
+    coef: tuple[float, ...] = (43.4834, 28.5189, 0.1632, -0.8596, 6.2562, 0.7578, 1.6521)
+    intercept: float = -68.8927
+    threshold: float = 0.625
+    #: an FAQ/reply is the answer when its own score is at least this share of the best article's
+    entry_ratio: float = 1.0
     max_citations: int = 5
     #: a second article is quoted when its score is at least this share of the first one's
     second_article_ratio: float = 0.85
 
 
-def confidence(hits: list[Hit]) -> float:
-    """How sure the retrieval is, from the best hit's dense cosine and its agreement with BM25.
+def question_features(index: QAIndex, text: str, scores: tuple[np.ndarray, np.ndarray, np.ndarray],
+                      hits: list[Hit]) -> np.ndarray:
+    """The abstention features of a normalised question (see :data:`FEATURES`)."""
+    words, grams, dense = scores
+    top = hits[0] if hits else None
+    own = list(dict.fromkeys(bigrams(text)))
+    vocab = index.bm25_bigrams_.vocab_dict
+    expanded = expand_query(text)
+    terms = sum(1 for t in DOMAIN_TERMS if t in expanded) + len(colloquial_terms(text))
+    return np.array([
+        top.dense if top else 0.0,
+        float(dense.max()) if len(dense) else 0.0,
+        float(np.log1p(words.max())) if len(words) else 0.0,
+        float(grams.max()) / max(len(own), 1) if len(grams) else 0.0,
+        sum(1 for b in own if b in vocab) / max(len(own), 1),
+        min(terms, 4) / 4,
+        sum(1 for r in (top.ranks.values() if top else []) if r <= 3) / 3,
+    ], dtype=np.float64)
 
-    A weighted combination calibrated on the tune half of the dev set; see docs/qa.md.
-    """
-    if not hits:
-        return 0.0
-    top = hits[0]
-    ranks = top.ranks
-    agree = sum(1 for name in ("words", "bigrams", "dense") if ranks.get(name, 10**6) <= 3)
-    return float(top.dense + 0.02 * agree)
+
+def confidence(features: np.ndarray, params: AnswerParams) -> float:
+    """Probability that the question is answerable from the KB (logistic model over the features)."""
+    z = float(np.dot(np.asarray(params.coef, dtype=np.float64), features) + params.intercept)
+    return float(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))))
 
 
 def _law_name(doc: Document) -> str:
@@ -174,21 +200,26 @@ class Answerer:
         text = re.sub(r"<[^>]{0,200}>", " ", text)[:MAX_QUESTION_CHARS].strip()
         if not text or not any(ch.isalnum() for ch in text):
             return Answer(False, REFUSALS["empty"], reason="empty")
-        hits = self.index.search(text, k=30)
+        scores = self.index.component_scores(text)
+        hits = self.index.fuse(*scores, k=30)
         citations = self._citations(hits, None)
-        conf = confidence(hits)
+        conf = confidence(question_features(self.index, text, scores, hits), self.params)
         reason = None
         if not has_cjk(text):
             reason = "not_chinese"
         elif scope := out_of_scope_reason(text):
             reason = scope
-        elif conf < self.params.threshold:
+        elif not hits or conf < self.params.threshold:
             reason = "low_confidence"
         if reason:
             return Answer(False, REFUSALS.get(reason, REFUSAL), citations, confidence=conf, reason=reason)
-        top = hits[0]
-        if top.doc.kind != "law":
-            return self._from_entry(top, hits, conf)
+        entries = [h for h in hits if h.doc.kind != "law"]
+        laws = [h for h in hits if h.doc.kind == "law"]
+        best_law = max((h.own_score for h in laws), default=0.0)
+        if entries:
+            entry = max(entries, key=lambda h: h.own_score)
+            if entry.own_score >= self.params.entry_ratio * best_law:
+                return self._from_entry(entry, hits, conf)
         return self._from_laws(text, hits, conf)
 
     def _citations(self, hits: list[Hit], entry: Hit | None) -> list[Citation]:

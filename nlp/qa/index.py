@@ -41,12 +41,12 @@ DEFAULT_INDEX_ROOT = Path(__file__).resolve().parents[2] / "instance" / "qa_inde
 class FusionParams:
     """Weights of the fused ranking; defaults tuned on the *tune* half of ``tests/data/qa_dev.jsonl``."""
 
-    rrf_k: float = 20.0
-    w_words: float = 1.0
-    w_bigrams: float = 1.0
-    w_dense: float = 1.0
+    rrf_k: float = 10.0
+    w_words: float = 0.5
+    w_bigrams: float = 1.5
+    w_dense: float = 1.5
     #: share of an FAQ entry's fused score passed to each article it cites
-    faq_to_law: float = 0.9
+    faq_to_law: float = 0.5
     #: how many candidates each retriever contributes
     depth: int = 100
 
@@ -57,6 +57,8 @@ class Hit:
 
     doc: Document
     score: float
+    #: fused score before FAQ entries pass theirs on to the articles they cite (used to pick the answer)
+    own_score: float = 0.0
     dense: float = 0.0
     words: float = 0.0
     bigrams: float = 0.0
@@ -198,6 +200,7 @@ class QAIndex:
         meta = {
             "version": INDEX_VERSION,
             "kb_hash": self.kb_hash_,
+            "pipeline": _pipeline_fingerprint(),
             "embedder": self._get_embedder().name,
             "doc_ids": self.doc_ids_,
         }
@@ -220,7 +223,8 @@ class QAIndex:
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         self = cls(embedder, params)
-        if meta.get("version") != INDEX_VERSION or meta.get("kb_hash") != kb.content_hash():
+        if (meta.get("version") != INDEX_VERSION or meta.get("kb_hash") != kb.content_hash()
+                or meta.get("pipeline") != _pipeline_fingerprint()):
             raise ValueError(f"index in {folder} is stale for this knowledge base")
         if meta.get("embedder") != self._get_embedder().name:
             raise ValueError(f"index in {folder} was built with embedder {meta.get('embedder')}")
@@ -257,8 +261,11 @@ class QAIndex:
 
     def search(self, question: str, k: int = 10) -> list[Hit]:
         """The ``k`` best documents for ``question``, fused score first."""
+        return self.fuse(*self.component_scores(question), k=k)
+
+    def fuse(self, words: np.ndarray, grams: np.ndarray, dense: np.ndarray, k: int = 10) -> list[Hit]:
+        """Fuse the three per-document score arrays (see :meth:`component_scores`) into the top ``k`` hits."""
         p = self.params
-        words, grams, dense = self.component_scores(question)
         n = len(self.doc_ids_)
         fused = np.zeros(n, dtype=np.float64)
         ranks: dict[str, np.ndarray] = {}
@@ -271,20 +278,41 @@ class QAIndex:
             rank[order] = np.arange(1, len(order) + 1)
             ranks[name] = rank
             fused[order] += weight / (p.rrf_k + rank[order])
+        own = fused
         if p.faq_to_law:
-            boosted = fused.copy()
+            fused = own.copy()
             for i, cited in self.cites_.items():
                 for j in cited:
-                    boosted[j] = max(boosted[j], fused[j] + p.faq_to_law * fused[i])
-            fused = boosted
+                    fused[j] = max(fused[j], own[j] + p.faq_to_law * own[i])
         top = np.argsort(-fused, kind="stable")[:k]
         docs = self.kb_.documents
         return [
-            Hit(docs[i], float(fused[i]), float(dense[i]), float(words[i]), float(grams[i]),
+            Hit(docs[i], float(fused[i]), float(own[i]), float(dense[i]), float(words[i]), float(grams[i]),
                 {name: int(r[i]) for name, r in ranks.items()})
             for i in top
             if fused[i] > 0
         ]
+
+
+def _pipeline_fingerprint() -> str:
+    """Hash of what shapes the saved index besides the KB: index version and the segmentation dictionaries."""
+    import hashlib
+
+    h = hashlib.sha256(f"v{INDEX_VERSION}".encode())
+    data = Path(__file__).resolve().parents[1] / "data"
+    for name in ("domain_dict.txt", "stopwords.txt"):
+        path = data / name
+        if path.is_file():
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def index_key(kb: KnowledgeBase, embedder_name: str) -> str:
+    """Folder name of the saved index: KB content, embedder and tokenizer dictionaries hashed together."""
+    import hashlib
+
+    raw = f"{kb.content_hash()}|{embedder_name}|{_pipeline_fingerprint()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
 def load_or_build(
@@ -303,7 +331,7 @@ def load_or_build(
     root = Path(index_root) if index_root else default_index_root()
     index = QAIndex(embedder, params)
     name = index._get_embedder().name
-    key = kb.content_hash()[:20]
+    key = index_key(kb, name)
     folder = root / key
     if (folder / "meta.json").is_file():
         try:
