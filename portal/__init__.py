@@ -38,12 +38,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     queue.init_queue(app)
 
     import importlib
+    import importlib.util
 
     for area in AREAS:
         blueprint = importlib.import_module(f"portal.{area}").bp
         app.register_blueprint(blueprint)
         if getattr(blueprint, "csrf_exempt", False):
             extensions.csrf.exempt(blueprint)
+        if importlib.util.find_spec(f"portal.{area}.cli"):
+            # An area's ``flask`` commands: a module-level ``cli`` AppGroup in portal/<area>/cli.py.
+            app.cli.add_command(importlib.import_module(f"portal.{area}.cli").cli)
 
     errors.register(app)
     templating.register(app)
