@@ -30,7 +30,7 @@ SURNAMES = frozenset(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙")
 # Second characters that show the word after 户主/我叫 is not a name ("户主签字", "我叫不出").
-_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部长书记官方面")
+_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部长书记官方面地田房屋路边头口")
 _NAME_CHARS = r"[\u4e00-\u9fff]"
 _CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
 _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
@@ -209,6 +209,18 @@ def _name_matches(text: str) -> list[Match]:
         keep = 2 if name[:2] in _COMPOUND_SURNAMES else 1
         found.append(Match("name", start + keep, start + len(name), list(range(start + keep, start + len(name))),
                            "姓名"))
+    # "我是下坪村二组的刘建国": a full name right after a village or group.
+    for m in re.finditer(rf"(?:村|组|社|队|屯)的({_NAME_CHARS}{{2,3}})", text):
+        cand = m.group(1)
+        # Only a name when it stands alone: "二组的刘建国，…" (not "组的路灯坏了").
+        if len(cand) == 3 and not _is_break(text[m.end() : m.end() + 1] or "。"):
+            cand = cand[:2]
+        after = text[m.start(1) + len(cand) : m.start(1) + len(cand) + 1] or "。"
+        if not _is_name(cand) or not _is_break(after) or (len(cand) == 3 and cand[2] in _NOT_NAME_CHARS):
+            continue
+        s = m.start(1)
+        if not any(x.start <= s + 1 < x.end for x in found):
+            found.append(Match("name", s + 1, s + len(cand), list(range(s + 1, s + len(cand))), "姓名"))
     # Signatures: "——石桥村五组 陈大明" at the very end.
     sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}})[\s。.!！]*$", text)
     if sig and _is_name(sig.group(1)) and not any(m.start <= sig.start(1) < m.end for m in found):
