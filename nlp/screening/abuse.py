@@ -33,8 +33,10 @@ MILD = (
 # Pinyin of homophone spellings (煞笔, 草泥马, 踏马的 …), matched on whole syllables of the CJK text.
 PINYIN = (
     "sha bi", "cao ni ma", "ni ma de", "ni ma bi", "ta ma de", "gou ri de", "wang ba dan", "nao can", "ri ni ma",
-    "si quan jia", "bu de hao si", "gou dong xi", "gou guan", "sha cha", "cao ni", "ma de", "gun dan",
+    "si quan jia", "bu de hao si", "gou dong xi", "gun dan",
 )
+# Real words that sound like an insult ("沙壁" = sha bi): removed before the pinyin match.
+_PINYIN_SAFE_RE = re.compile(r"沙壁|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
     r"sb|2b|tmd|tm|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
@@ -60,9 +62,9 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)]
     strong += [m.group(0) for m in _LATIN_RE.finditer(prep.norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]
-    strong += [h for h in latin_flat if h not in strong and len(h) >= 3]
+    strong += [h for h in latin_flat if h not in strong]
     mild = [m.group(0) for m in _MILD_RE.finditer(flat)]
-    cjk = _CJK_ONLY_RE.sub("", flat)
+    cjk = _CJK_ONLY_RE.sub("", _PINYIN_SAFE_RE.sub("|", flat))
     if cjk and not strong:
         syllables = " ".join(to_pinyin(ch) for ch in cjk)
         for word, regex in _PINYIN_RES:

@@ -29,7 +29,7 @@ _PROPOSAL_RE = re.compile(
     r"考虑|补种|清淤|疏通|配套|优先|先修|尽快|及时|补偿到位|落实|合并|分开|划出|调出|纳入|给我们|请把|把.{1,12}(改|修|挪|移|迁)"
 )
 _OPINION_RE = re.compile(
-    r"反对|不同意|同意|支持|赞成|不满|太低|太少|太短|太高|太远|太窄|太差|偏低|不合理|不公平|不公|不能|不要|不行|不够|不准|担心|"
+    r"反对|不同意|同意|支持|赞成|不满|不好|不对|太低|太少|太短|太高|太远|太窄|太差|偏低|不合理|不公平|不公|不能|不要|不行|不够|不准|担心|"
     r"害怕|问题|坑|没人管|没法|没有|为什么|凭什么|怎么|什么时候|何时|多少|哪里|谁|吗|呢|难|差|坏|漏|淹|堵|塌|危险|影响|损失|"
     r"补偿|赔偿|拆|迁|征|占|修|建|挖|污染|噪音|臭"
 )
@@ -48,8 +48,8 @@ class ValueScorer:
     Parameters
     ----------
     min_chars:
-        A comment needs at least this many Chinese characters (after removing insults) to be a genuine
-        opinion; default 4, chosen on ``tests/data/screening_dev.jsonl``.
+        Without a stance word, number or domain term a comment needs at least this many Chinese characters
+        (after removing insults) to be a genuine opinion; default 4, chosen on ``tests/data/screening_dev.jsonl``.
     """
 
     def __init__(self, min_chars: int = 4) -> None:
@@ -73,7 +73,7 @@ class ValueScorer:
         if spam or low_info:
             return Decision(False, 0, ["价值 0: " + ("广告" if spam else "无实质内容")], f)
         content_chars = int(f["cjk_chars"]) - insult_chars
-        if content_chars < self.min_chars and not (f["numbers"] or f["domain_terms"]):
+        if content_chars < self.min_chars and not (f["numbers"] or f["domain_terms"] or f["opinion"]):
             return Decision(False, 0, ["价值 0: 没有可处理的具体意见"], f)
         specific = [k for k in ("places", "numbers", "domain_terms") if f[k]]
         if f["proposals"] and specific and content_chars >= 8 or len(specific) >= 2 and f["opinion"] and content_chars >= 12:

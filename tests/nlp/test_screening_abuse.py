@@ -1,0 +1,52 @@
+"""Abuse detector: lexicon after normalisation, pinyin, abbreviations, homophones; blunt complaints are fine."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.screening import screen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "村支书就是个sb，啥都不懂瞎指挥",
+        "tmd拆我房子不给钱",
+        "nmsl 补偿款到现在一分没见到",
+        "煞笔规划，把渠修到山顶上去了",
+        "cao ni ma的施工队",
+        "你们这帮狗官 补偿款全让你们贪了",
+        "S B设计院",
+        "踏马的又改方案",
+        "一群吸血鬼 无耻 连老人的养老钱都克扣",
+        "他媽的，又改方案",
+    ],
+)
+def test_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个规划真是太坑人了，补偿这么低，让我们怎么活",
+        "强烈反对强拆！！！",
+        "垃圾中转站不要建在我们组旁边，太臭了",
+        "养猪场的臭气熏天，操心死了",
+        "你们当官的能不能来村里看一看",
+        "这方案谁定的？问过我们老百姓没有？",
+        "沙壁上长满了青苔",
+    ],
+)
+def test_blunt_complaints_are_not_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)
+
+
+def test_grievance_stays_visible_when_abusive():
+    text = "你们这帮狗官，补偿款全让你们贪了，三组的青苗补偿到现在没发"
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive
+    assert result.redacted == text  # nothing is cut; reviewers still see the grievance
+    assert result.value >= 1

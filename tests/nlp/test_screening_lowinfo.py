@@ -1,0 +1,28 @@
+"""Content-free posts versus short real opinions."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.screening import screen
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["嗯", "+1", "666", "顶", "???", "路过", "asdfghjkl", "😂😂😂", "顶顶顶", "。。。", "沙发", "哈哈哈哈", "同意楼上",
+     "", "   ", "打卡", "qwerqwer", "1111", "嗯嗯好的"],
+)
+def test_content_free(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.low_info, (text, result.reasons)
+    assert result.value == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["补偿太低了", "祖坟不能迁！", "公示时间太短了", "不同意", "反对强拆", "路灯坏了", "为啥子要占我们的田", "不好"],
+)
+def test_short_real_opinions_are_not_content_free(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.low_info, (text, result.reasons)
+    assert result.value >= 1

@@ -1,0 +1,93 @@
+"""Personal data: phones in every written form, IDs with the GB 11643 check, Luhn cards, e-mail, names, addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.screening.pii import PiiDetector, id_check_ok, luhn_ok
+
+
+@pytest.fixture(scope="module")
+def pii():
+    return PiiDetector()
+
+
+@pytest.mark.parametrize(
+    "text,redacted",
+    [
+        ("电话13812345678", "电话138****5678"),
+        ("电话 138 1234 5678", "电话 138 **** 5678"),
+        ("电话138-1234-5678", "电话138-****-5678"),
+        ("电话１３８１２３４５６７８", "电话１３８****５６７８"),
+        ("电话幺三八一二三四五六七八", "电话幺三八****五六七八"),
+        ("+86 13812345678", "+86 138****5678"),
+    ],
+)
+def test_mobile_numbers_in_every_form(pii, text, redacted):
+    decision, out = pii.detect(text)
+    assert decision.flag and out == redacted
+
+
+def test_id_number_with_valid_check_digit(pii):
+    assert id_check_ok("11010519491231002X")
+    assert not id_check_ok("110105194912310021")
+    decision, out = pii.detect("身份证11010519491231002X")
+    assert decision.flag and "19491231" not in out
+    assert any("身份证号" in r for r in decision.reasons)
+
+
+def test_id_number_with_mistyped_check_digit_is_still_redacted(pii):
+    decision, out = pii.detect("身份证号430104195803124521")
+    assert decision.flag and "19580312" not in out
+
+
+def test_bank_card_with_luhn(pii):
+    assert luhn_ok("6222021234567890128")
+    decision, out = pii.detect("打到卡上 6222021234567890128")
+    assert decision.flag and out.endswith("0128") and "62220212" not in out
+
+
+def test_email(pii):
+    decision, out = pii.detect("邮箱 zhangwei1968@163.com")
+    assert decision.flag and "zhangwei1968" not in out and out.endswith("@163.com")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("户主陈大明，住石桥村五组12号", "户主陈**，住石桥村五组**号"),
+        ("我叫王建国", "我叫王**"),
+        ("我是下坪村二组的刘建国，我家老房子在红线里", "我是下坪村二组的刘**，我家老房子在红线里"),
+        ("住址：新塘村五组18号", "住址：新塘村五组**号"),
+    ],
+)
+def test_names_and_house_addresses(pii, text, expected):
+    decision, out = pii.detect(text)
+    assert decision.flag and out == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "户主签字才行",
+        "我是石桥村五组的村民",
+        "俺们组的路灯坏了",
+        "2023年5月12日公示",
+        "补偿款1200000元太少",
+        "12345热线打了好几次",
+        "我们村五组有二十几户的地被占了",
+        "三三两两的人在看公示",
+        "户主不在家的能不能让家里人代签",
+        "征地公告上说每亩三万八",
+    ],
+)
+def test_no_false_alarms(pii, text):
+    decision, out = pii.detect(text)
+    assert not decision.flag, decision.reasons
+    assert out == text
+
+
+def test_huge_text_is_redacted_to_the_end(pii):
+    text = "补偿太低" * 100_000 + "电话13812345678"
+    decision, out = pii.detect(text)
+    assert decision.flag and out.endswith("138****5678")

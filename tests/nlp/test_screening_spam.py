@@ -1,0 +1,51 @@
+"""Spam detector: contact evasion, promotion, the domain's hard cases, and residents complaining about ads."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.screening import screen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "土地证代办 包过 加薇信 tudi8866",
+        "专业代办宅基地证 三天出证 v信同号 1 3 8 2 2 1 6 5 5 7 9",
+        "帮你多报补偿面积，一亩多拿好几万，有意者加V详聊",
+        "征地前种苗木，一亩多赔三四万，苗木基地直供，电话幺三八幺二三四五六七八",
+        "迁坟一条龙服务，看风水选墓地，价格优惠，联系139.0123.4567",
+        "不動產登記加急辦理，內部渠道，威信：fangchan_888",
+        "点击领取补偿计算器 http://t.cn/A6b9kZ",
+        "w e i x i n：tudi666 土地证代办，价格实惠",
+        "宅\u200b基\u200b地\u200b证代办，扣扣 88776655",
+    ],
+)
+def test_ads_and_evasions_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, result.reasons
+    assert any("联系方式" in r or "推广" in r or "链接" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有人在村里群里发广告说加薇信能代办土地证，大家别上当，这是骗子",
+        "最近老有人打电话说能帮我们多报补偿面积，这不是违法吗？请政府查一下",
+        "听说有些人知道要征地就连夜种苗木，想多拿补偿，这种情况要严查",
+        "村口电线杆上贴满了迁坟一条龙的广告，谁来管管",
+        "有事请联系我 138 1234 5678",
+        "补偿太低了",
+        "建议把机耕路加宽到四米",
+    ],
+)
+def test_residents_are_not_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, result.reasons
+
+
+def test_spam_reason_names_the_evasion():
+    result = screen([{"id": 1, "text": "办证找我，薇信 abc12345"}])[0]
+    assert result.spam
+    assert any(r.startswith("含联系方式变体") and "薇" in r for r in result.reasons)
+    assert result.value == 0
