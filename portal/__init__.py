@@ -9,7 +9,6 @@ from flask import Flask
 
 from portal.config import DefaultConfig, env_overrides
 
-
 # One blueprint per area; each sets its own url_prefix (and ``csrf_exempt = True`` for JSON APIs).
 AREAS = ("public", "staff", "api", "review", "topics", "qa", "respond", "participation")
 

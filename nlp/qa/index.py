@@ -89,13 +89,15 @@ def _embedding_key(name: str, mode: str, text: str) -> str:
 class EmbeddingCache:
     """Vectors keyed by (embedder name, mode, text) hash, saved as one ``.npz`` in the index root."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, seeds: list[Path] | None = None) -> None:
         self.path = path
         self.vectors: dict[str, np.ndarray] = {}
-        if path is not None and path.is_file():
-            with np.load(path) as data:
-                keys, vecs = data["keys"], data["vectors"]
-            self.vectors = {str(k): v for k, v in zip(keys, vecs, strict=True)}
+        # read-only seed caches first (e.g. the one shipped with the KB), then the writable one on top
+        for source in [*(seeds or []), path]:
+            if source is not None and source.is_file():
+                with np.load(source) as data:
+                    keys, vecs = data["keys"], data["vectors"].astype(np.float32)
+                self.vectors.update({str(k): v for k, v in zip(keys, vecs, strict=True)})
 
     def embed(self, embedder, mode: str, texts: list[str], batch: int = 64) -> np.ndarray:
         """Embed ``texts`` with ``embedder`` (``query`` or ``passage`` mode), reusing cached vectors."""
@@ -315,6 +317,25 @@ def index_key(kb: KnowledgeBase, embedder_name: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
+def embedding_cache_name(embedder_name: str) -> str:
+    """File name of the embedding cache for an embedder (``embeddings-<name>.npz``)."""
+    return "embeddings-" + "".join(c if c.isalnum() else "_" for c in embedder_name) + ".npz"
+
+
+def write_seed_cache(kb: KnowledgeBase, index: QAIndex, path: str | Path) -> Path:
+    """Save the vectors of ``index`` as a compact float16 seed cache (shipped as ``<kb>/index/…``)."""
+    name = index._get_embedder().name
+    keys, vecs = [], []
+    units = [(mode, text) for doc in kb.documents for mode, text in _dense_units(doc)]
+    for (mode, text), vec in zip(units, index.dense_, strict=True):
+        keys.append(_embedding_key(name, mode, text))
+        vecs.append(vec)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, keys=np.array(keys, dtype="U32"), vectors=np.stack(vecs).astype(np.float16))
+    return path
+
+
 def load_or_build(
     kb: KnowledgeBase,
     index_root: str | Path | None = None,
@@ -326,7 +347,8 @@ def load_or_build(
 
     ``index_root`` defaults to :func:`default_index_root`. Older index folders beyond the ``keep`` most
     recent are removed; the embedding cache in the root is shared, so a rebuild after a small KB change only
-    embeds new texts.
+    embeds new texts. A seed cache shipped with the KB (``<kb>/index/embeddings-<embedder>.npz``) is used
+    too, so a fresh checkout builds its index in seconds.
     """
     root = Path(index_root) if index_root else default_index_root()
     index = QAIndex(embedder, params)
@@ -338,8 +360,9 @@ def load_or_build(
             return QAIndex.load(folder, kb, index.embedder, params)
         except (ValueError, OSError, KeyError, json.JSONDecodeError):
             pass  # stale or damaged: rebuild below
-    safe = "".join(c if c.isalnum() else "_" for c in name)
-    index.fit(kb, EmbeddingCache(root / f"embeddings-{safe}.npz"))
+    cache_name = embedding_cache_name(name)
+    seeds = [Path(kb.folder) / "index" / cache_name] if kb.folder else []
+    index.fit(kb, EmbeddingCache(root / cache_name, seeds))
     index.save(folder)
     _prune(root, keep)
     return index

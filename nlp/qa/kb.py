@@ -68,6 +68,15 @@ class Document:
         return " ".join([*self.questions, self.text])
 
 
+def _heading(text: str) -> str:
+    """``第一章  总 则`` → ``第一章 总则`` (the source spaces out short headings)."""
+    m = re.match(r"(第\S+?[编章节])\s*(.*)", text)
+    if not m:
+        return re.sub(r"\s+", "", text)
+    rest = re.sub(r"\s+", "", m.group(2))
+    return f"{m.group(1)} {rest}".strip()
+
+
 def _law_title(lines: list[str], fallback: str) -> str:
     for line in lines:
         if line.startswith("# "):
@@ -108,14 +117,14 @@ def split_law(text: str, source: str) -> list[Document]:
     for raw in lines[start:]:
         line = raw.strip()
         if m := SECTION_RE.match(line):
-            section = m.group(1)
+            section = _heading(m.group(1))
             continue
         if m := CHAPTER_RE.match(line):
-            chapter, section = m.group(1), ""
+            chapter, section = _heading(m.group(1)), ""
             continue
         if m := ARTICLE_RE.match(line):
             flush()
-            where = " ".join(x for x in (re.sub(r"\s+", " ", chapter), section) if x)
+            where = " ".join(x for x in (chapter, section) if x)
             current = (m.group(1), where, [line[m.end():]])
             continue
         if current is not None and line:
@@ -202,8 +211,10 @@ def load_faq(path: str | Path) -> list[Document]:
 class KnowledgeBase:
     """All documents the answerer can cite, with lookup by id and a content hash for index invalidation."""
 
-    def __init__(self, documents: Iterable[Document]) -> None:
+    def __init__(self, documents: Iterable[Document], folder: str | Path | None = None) -> None:
         self.documents: list[Document] = list(documents)
+        #: the KB folder when loaded from disk (its ``index/`` holds a shipped embedding seed cache)
+        self.folder = Path(folder) if folder else None
         self._by_id = {d.id: d for d in self.documents}
         self._articles = {(d.source, d.article): d for d in self.documents if d.kind == "law"}
 
@@ -223,7 +234,7 @@ class KnowledgeBase:
         faq = folder / "faq.json"
         if faq.is_file():
             docs.extend(load_faq(faq))
-        kb = cls(docs)
+        kb = cls(docs, folder)
         for entry in extra or []:
             doc = entry_to_document(entry, "faq", "staff")
             if doc.id in kb._by_id:

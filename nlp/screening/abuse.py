@@ -45,7 +45,7 @@ LATIN = (
 _STRONG_RE = re.compile(STRONG)
 _MILD_RE = re.compile(MILD)
 _LATIN_RE = re.compile(rf"(?<![a-z])({LATIN})(?![a-z])")
-_PINYIN_RES = [(p, re.compile(rf"(?:^| ){p}(?: |$)")) for p in PINYIN]
+_PINYIN_RE = re.compile("(?:^| )(" + "|".join(PINYIN) + ")(?= |$)")
 _CJK_ONLY_RE = re.compile(r"[^\u3400-\u9fff]")
 # Harmless words that contain a lexicon word ("操心", "狗肉", "猪肉", "死亡", "滚动", "靠近" …), removed before matching.
 _SAFE_RE = re.compile(
@@ -66,11 +66,10 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     mild = [m.group(0) for m in _MILD_RE.finditer(flat)]
     cjk = _CJK_ONLY_RE.sub("", _PINYIN_SAFE_RE.sub("|", flat))
     if cjk and not strong:
-        syllables = " ".join(to_pinyin(ch) for ch in cjk)
-        for word, regex in _PINYIN_RES:
-            if regex.search(syllables):
-                strong.append(f"谐音({word.replace(' ', '')})")
-                break
+        syllables = to_pinyin(cjk, sep=" ").rstrip()
+        hit = _PINYIN_RE.search(syllables)
+        if hit:
+            strong.append(f"谐音({hit.group(1).replace(' ', '')})")
     return list(dict.fromkeys(strong)), list(dict.fromkeys(mild))
 
 

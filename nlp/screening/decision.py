@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.text import normalize, squash
+from nlp.text import normalize, strip_punct
 
 # Detectors only look at this many characters (PII redaction always covers the whole text).
 MAX_SCAN_CHARS = 5000
@@ -48,11 +48,12 @@ def prepare(text: str) -> Prepared:
     has_markup = "<" in plain and bool(_TAG_RE.search(plain))
     if has_markup:
         plain = strip_markup(plain)
+    norm = normalize(plain)
     return Prepared(
         original=original,
         plain=plain,
-        norm=normalize(plain),
-        flat=squash(plain),
+        norm=norm,
+        flat=strip_punct(norm),
         has_markup=has_markup,
         truncated=len(original) > MAX_SCAN_CHARS,
     )

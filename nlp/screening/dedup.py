@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from nlp.screening.decision import Decision, Prepared
-from nlp.text import numbers_to_arabic, squash
+from nlp.text import numbers_to_arabic, strip_punct
 
 # Agreement prefixes that add nothing ("同意楼上！", "+1", "附议"); stance words (支持/反对) are never stripped.
 _PREFIX_RE = re.compile(
@@ -30,6 +30,8 @@ _SIGNER_RE = re.compile(r"全体|联名|签名|敬上|村民代表|众村民|受
 
 
 def _strip_signature(norm: str) -> str:
+    if not _SEGMENT_SPLIT_RE.search(norm):
+        return norm
     parts = [p for p in _SEGMENT_SPLIT_RE.split(norm) if p.strip(" ,，、.")]
     if len(parts) < 2:
         return norm
@@ -42,7 +44,7 @@ def _strip_signature(norm: str) -> str:
 
 def dedup_key(prep: Prepared) -> str:
     """The comparison form of one comment (see the module docstring)."""
-    base = squash(_strip_signature(prep.norm)) if prep.norm else ""
+    base = strip_punct(_strip_signature(prep.norm)) if prep.norm else ""
     key = numbers_to_arabic(base)
     for _ in range(3):
         stripped = _PREFIX_RE.sub("", key, count=1)
@@ -157,26 +159,49 @@ class DuplicateFinder:
         a, b = self._perms()
         prime = np.uint64(2**31 - 1)
         rows = self.num_perm // self.bands
-        buckets: dict[tuple, list[int]] = defaultdict(list)
-        for i in items:
-            hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sets[i]), dtype=np.uint64)
-            sig = ((np.outer(a, hashes) + b[:, None]) % prime).min(axis=1)
-            for band in range(self.bands):
-                buckets[(band, sig[band * rows : (band + 1) * rows].tobytes())].append(i)
+        # All shingle hashes of all comments at once; the MinHash of each comment is a segment minimum.
+        lengths = np.array([len(sets[i]) for i in items])
+        hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for i in items for s in sets[i]), dtype=np.uint64,
+                             count=int(lengths.sum()))
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        signatures = np.empty((len(items), self.num_perm), dtype=np.uint64)
+        for start in range(0, self.num_perm, 16):  # 16 permutations at a time keeps memory small
+            block = (np.outer(a[start : start + 16], hashes) + b[start : start + 16, None]) % prime
+            signatures[:, start : start + 16] = np.minimum.reduceat(block, offsets, axis=1).T
+        # One 64-bit key per (comment, band): the band's rows mixed with odd multipliers (wrapping arithmetic).
+        mix = np.random.default_rng(self.seed + 1).integers(1, 2**62, size=rows, dtype=np.uint64) | np.uint64(1)
+        band_keys = (signatures.reshape(len(items), self.bands, rows) * mix).sum(axis=2)
         checked: set[tuple[int, int]] = set()
-        for members in buckets.values():
-            if len(members) < 2:
+        for band in range(self.bands):
+            keys = band_keys[:, band]
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            same_next = sorted_keys[1:] == sorted_keys[:-1]
+            if not same_next.any():
                 continue
-            # Compare each member with the bucket's first and previous member: linear even for a huge campaign.
-            for k in range(1, len(members)):
-                for j in {members[0], members[k - 1]}:
-                    i = members[k]
-                    pair = (j, i)
-                    if pair in checked or uf.find(i) == uf.find(j):
-                        continue
-                    checked.add(pair)
-                    if self.similar(sets[i], sets[j])[0]:
-                        uf.union(i, j)
+            # Walk only the runs of equal keys (buckets with two or more comments).
+            members: list[int] = []
+            for pos in np.flatnonzero(np.concatenate((same_next, [False])) | np.concatenate(([False], same_next))):
+                if members and sorted_keys[pos] != sorted_keys[pos - 1]:
+                    self._verify_bucket(members, sets, uf, checked)
+                    members = []
+                members.append(items[order[pos]])
+            if members:
+                self._verify_bucket(members, sets, uf, checked)
+
+    def _verify_bucket(self, members: list[int], sets: dict[int, set[str]], uf: _UnionFind,
+                       checked: set[tuple[int, int]]) -> None:
+        # Compare each member with the bucket's first and previous member: linear even for a huge campaign.
+        members.sort()
+        for k in range(1, len(members)):
+            i = members[k]
+            for j in {members[0], members[k - 1]}:
+                pair = (j, i)
+                if pair in checked or uf.find(i) == uf.find(j):
+                    continue
+                checked.add(pair)
+                if self.similar(sets[i], sets[j])[0]:
+                    uf.union(i, j)
 
     def decisions(self, preps: list[Prepared], ids: list, skip: list[bool] | None = None) -> list[tuple[Decision, int]]:
         """Per comment: a decision (flag = duplicate of an earlier comment) and its family size."""

@@ -23,6 +23,7 @@ FILLERS = (
     "辛苦了", "学习了", "收到", "知道了", "明白", "了解",
 )
 _FILLER_SET = frozenset(FILLERS)
+_FILLER_ALT_RE = re.compile("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
 # Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
 _FILLER_CHARS_RE = re.compile(r"[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~]+$")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
@@ -77,11 +78,7 @@ class LowInfoDetector:
         if stripped in _FILLER_SET:
             return Decision(True, 0.9, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         # Several fillers chained: "路过顶一下", "嗯嗯好的", "+1+1 同意楼上".
-        rest = collapsed
-        for filler in sorted(_FILLER_SET, key=len, reverse=True):
-            if len(filler) >= 1 and filler in rest:
-                rest = rest.replace(filler, "")
-        rest = _FILLER_CHARS_RE.sub("", _collapse_repeats(rest))
+        rest = _FILLER_CHARS_RE.sub("", _collapse_repeats(_FILLER_ALT_RE.sub("", collapsed)))
         if not rest:
             return Decision(True, 0.8, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         if not _CJK_RE.search(flat):

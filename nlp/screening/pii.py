@@ -92,16 +92,23 @@ def _plausible_id(number: str) -> bool:
     return number[0] in "123456789" and 1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31
 
 
+class _ViewTable(dict):
+    """``str.translate`` table for :func:`_char_view`, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        n = unicodedata.normalize("NFKC", ch).lower()
+        value = n if len(n) == 1 else ch
+        self[code] = value
+        return value
+
+
+_VIEW = _ViewTable()
+
+
 def _char_view(text: str) -> str:
     """One-to-one matching view: NFKC per character when it stays one character, lower-case."""
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch.lower())
-            continue
-        n = unicodedata.normalize("NFKC", ch)
-        out.append(n.lower() if len(n) == 1 else ch)
-    return "".join(out)
+    return text.translate(_VIEW)
 
 
 def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
@@ -135,9 +142,23 @@ def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
     return runs
 
 
+_DIGITISH = "0-9" + "".join(CN_DIGITS)
+_SEP_CLASS = re.escape("".join(sorted(_SEPARATORS)))
+# Spans that may hold a number of 5+ digits; only these go through the per-character scan.
+_CANDIDATE_RE = re.compile(rf"[{_DIGITISH}](?:[{_SEP_CLASS}]{{0,2}}[{_DIGITISH}x]){{4,}}")
+
+
+def _candidate_runs(view: str) -> list[tuple[str, list[int]]]:
+    runs = []
+    for m in _CANDIDATE_RE.finditer(view):
+        for digits, pos in _digit_runs(m.group(0)):
+            runs.append((digits, [p + m.start() for p in pos]))
+    return runs
+
+
 def _number_matches(text: str, view: str) -> list[Match]:
     found: list[Match] = []
-    for digits, pos in _digit_runs(view):
+    for digits, pos in _candidate_runs(view):
         n = len(digits)
         before = view[max(0, pos[0] - 12) : pos[0]]
         start, end = pos[0], pos[-1] + 1

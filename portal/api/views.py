@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 
+from portal.api import bp
 from portal.extensions import db, limiter
 from portal.models import Project, ProjectStatus
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
 from portal.operations import projects as project_ops
 from portal.operations.errors import ValidationError
-from portal.api import bp
 
 
 def _comment_limit() -> str:

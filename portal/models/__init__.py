@@ -12,6 +12,7 @@ from portal.models.core import (  # noqa: F401  (names star-import would skip)
     NOTICE_KINDS,
     PROJECT_KINDS,
     PROJECT_STATUS_LABELS,
+    REPLY_STATE_LABELS,
     ROLE_LABELS,
     STAGE_BY_CHINESE,
     STAGE_LABELS,
@@ -19,4 +20,5 @@ from portal.models.core import (  # noqa: F401  (names star-import would skip)
 from portal.models.participation import *  # noqa: F403
 from portal.models.qa import *  # noqa: F403
 from portal.models.respond import *  # noqa: F403
+from portal.models.review import *  # noqa: F403
 from portal.models.topics import *  # noqa: F403

@@ -58,7 +58,7 @@ STAGE_LABELS = {
 STAGE_BY_CHINESE = {"规划": StageKind.PLANNING, "实施": StageKind.IMPLEMENTATION, "验收": StageKind.ACCEPTANCE}
 
 NOTICE_KINDS = ("公示", "公告")
-CHANNELS = ("网站", "纸质意见表", "座谈会", "听证会", "电话", "其他")
+CHANNELS = ("网站", "纸质意见表", "座谈会", "听证会", "电话", "其他", "问卷")
 DOCUMENT_TYPES = ("规划文本", "规划图", "公示材料", "会议纪要", "其他")
 
 
@@ -103,6 +103,10 @@ class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # respond (issue 8): what the department handles and how to reach it (reminder e-mails go to ``email``).
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
 
     def __str__(self) -> str:
         return self.name
@@ -347,6 +351,23 @@ class ScreeningOverride(db.Model):
     user: Mapped[User | None] = relationship()
 
 
+class ReplyState(enum.StrEnum):
+    """草稿 → 待审核 → 已发布; a reviewer may return a reply (退回修改) with a note."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    PUBLISHED = "published"
+    RETURNED = "returned"
+
+
+REPLY_STATE_LABELS = {
+    ReplyState.DRAFT: _l("草稿"),
+    ReplyState.PENDING: _l("待审核"),
+    ReplyState.PUBLISHED: _l("已发布"),
+    ReplyState.RETURNED: _l("已退回"),
+}
+
+
 class Reply(TimestampMixin, db.Model):
     """Staff text attached to a comment, published with it."""
 
@@ -355,9 +376,24 @@ class Reply(TimestampMixin, db.Model):
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # respond (issue 8): the review flow. The proposed adoption decision travels with the reply and is applied
+    # to the comment when a reviewer publishes it; replies written together (a topic or a campaign family)
+    # share a ``batch_id`` and are reviewed as one.
+    state: Mapped[str] = mapped_column(String(20), default=ReplyState.PUBLISHED, index=True)
+    adoption: Mapped[str | None] = mapped_column(String(20))
+    adoption_reason: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str | None] = mapped_column(Text)
 
     comment: Mapped[Comment] = relationship(back_populates="replies")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return str(REPLY_STATE_LABELS.get(ReplyState(self.state), self.state))
 
 
 class AuditEvent(db.Model):

@@ -17,6 +17,8 @@ from portal.models import (
     CommentStatus,
     Project,
     Reply,
+    ReplyState,
+    Role,
     Stage,
     User,
 )
@@ -190,21 +192,69 @@ def add_reply(
     user: User,
     adoption: str | None = None,
     reason: str | None = None,
-    publish: bool = True,
+    publish: bool | None = None,
+    *,
+    batch_id: str | None = None,
+    state: str | None = None,
 ) -> Reply:
-    """Attach a staff reply; a published reply marks the comment 已答复."""
+    """Attach a staff reply; a published reply marks the comment 已答复.
+
+    ``publish=None`` decides by role: reviewers and admins publish directly, department staff's replies wait
+    for a reviewer (待审核; see ``publish_reply``). An unpublished reply keeps its proposed adoption decision,
+    which is applied to the comment only when the reply is published. ``state`` may ask for a plain draft.
+    """
     body = clean_text(text)
     if not body:
         raise ValidationError("答复内容不能为空。", field="text")
     if len(body) > 10000:
         raise ValidationError("答复内容太长（最多 10000 字）。", field="text")
-    reply = Reply(comment_id=comment.id, text=body, author_id=user.id, published_at=utcnow() if publish else None)
+    adoption, reason = _validate_adoption(adoption, reason)
+    if publish is None:
+        publish = user.has_role(Role.REVIEWER)
+    if publish:
+        state = ReplyState.PUBLISHED
+    elif state not in (ReplyState.DRAFT, ReplyState.PENDING):
+        state = ReplyState.PENDING
+    reply = Reply(comment_id=comment.id, text=body, author_id=user.id, published_at=utcnow() if publish else None,
+                  state=state, adoption=adoption, adoption_reason=reason, batch_id=batch_id)
     db.session.add(reply)
     if publish:
+        reply.reviewed_by_id, reply.reviewed_at = user.id, reply.published_at
         set_status(comment, CommentStatus.ANSWERED, user, adoption, reason)
-    elif adoption:
-        set_status(comment, comment.status, user, adoption, reason)
-    audit.record(user, "comment.reply", comment, after={"reply": body[:200], "published": publish})
+    elif comment.status == CommentStatus.RECEIVED:
+        set_status(comment, CommentStatus.PROCESSING, user)
+    audit.record(user, "comment.reply", comment,
+                 after={"reply": body[:200], "published": bool(publish), "state": str(state), "adoption": adoption})
+    db.session.flush()
+    return reply
+
+
+def _validate_adoption(adoption: str | None, reason: str | None) -> tuple[str | None, str | None]:
+    """A valid adoption decision with its reason (a decision always carries one), or (None, reason)."""
+    adoption = adoption or None
+    reason = clean_text(reason) or None
+    if adoption is None:
+        return None, reason
+    try:
+        adoption = Adoption(adoption)
+    except ValueError:
+        raise ValidationError("采纳情况无效。", field="adoption") from None
+    if not reason:
+        raise ValidationError("填写采纳情况时必须说明理由。", field="adoption_reason")
+    return adoption, reason
+
+
+def publish_reply(reply: Reply, user: User) -> Reply:
+    """A reviewer approves a reply waiting for review: it becomes public and its adoption decision applies."""
+    if reply.published_at is not None:
+        raise Conflict("这条答复已经发布过了。")
+    adoption, reason = _validate_adoption(reply.adoption, reply.adoption_reason)
+    before = {"state": reply.state}
+    reply.published_at = utcnow()
+    reply.state = ReplyState.PUBLISHED
+    reply.reviewed_by_id, reply.reviewed_at = user.id, reply.published_at
+    set_status(reply.comment, CommentStatus.ANSWERED, user, adoption, reason)
+    audit.record(user, "reply.publish", reply, before, {"state": reply.state, "comment_id": reply.comment_id})
     db.session.flush()
     return reply
 

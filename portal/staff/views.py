@@ -141,10 +141,13 @@ def comment_reply(comment_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            comment_ops.add_reply(comment, form.text.data, current_user, form.adoption.data,
-                                  form.adoption_reason.data)
+            reply = comment_ops.add_reply(comment, form.text.data, current_user, form.adoption.data,
+                                          form.adoption_reason.data)
             db.session.commit()
-            flash(_("答复已发布，居民可凭回执码查看。"), "success")
+            if reply.published_at is None:  # department staff: a reviewer publishes it (issue 8)
+                flash(_("答复已提交，审核员审核通过后对居民公开。"), "info")
+            else:
+                flash(_("答复已发布，居民可凭回执码查看。"), "success")
             return redirect(url_for("staff.comment", comment_id=comment.id))
         except DomainError as exc:
             db.session.rollback()

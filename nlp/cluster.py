@@ -1,0 +1,637 @@
+"""Topics: deterministic clustering of genuine comments, labelled with keywords and representatives.
+
+Stages (scikit-learn style: ``__init__`` stores parameters, ``fit`` returns ``self``, fitted state in
+trailing-underscore attributes, ``predict``/``transform`` pure):
+
+* :class:`TopicModel` groups comment vectors (see :mod:`nlp.embed`) into topics: spherical k-means on
+  centred, PCA-reduced vectors, the number of topics chosen by silhouette, tiny clusters dissolved,
+  each topic described by keywords and its most central comment. ``assign`` places a new comment
+  without refitting.
+* :class:`KeywordExtractor` is the class-based TF-IDF (BERTopic's c-TF-IDF) over ``nlp.text.tokenize``.
+* :func:`match_topics` maps the topics of a re-cluster onto earlier (possibly staff-edited) topics.
+* :func:`cluster_comments` is the whole pipeline for a batch of ``{"id", "text"}`` comments:
+  screening, duplicate families, cached embeddings, topics. The CLI and the portal call it.
+
+Why this algorithm: see ``docs/topics.md`` (measured on ``bench/topics.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "CommentTopics",
+    "KeywordExtractor",
+    "Topic",
+    "TopicModel",
+    "cluster_comments",
+    "match_topics",
+]
+
+LABEL_SEPARATOR = " · "
+
+
+def _normalise_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return x / norms
+
+
+def _as_matrix(vectors: Any) -> np.ndarray:
+    x = np.asarray(vectors, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2:
+        raise ValueError(f"vectors must be 2-D (n, dim), got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("vectors contain NaN or infinity")
+    return _normalise_rows(x)
+
+
+# --------------------------------------------------------------------------------------------------
+# Keywords
+
+
+def _default_tokenize(text: str) -> list[str]:
+    from nlp.text import tokenize
+
+    return tokenize(text)
+
+
+def _is_keyword(token: str) -> bool:
+    """Keep words staff can read: two characters or more, not a number, not a lone Latin letter."""
+    token = token.strip()
+    if len(token) < 2:
+        return False
+    return not any(ch.isdigit() for ch in token) and not all(ch.isascii() for ch in token)
+
+
+class KeywordExtractor:
+    """Class-based TF-IDF keywords per topic (BERTopic's c-TF-IDF over jieba tokens).
+
+    A word's weight in topic *c* is ``tf(c) * log(1 + A / f)``: ``tf`` the share of the topic's
+    (weighted) comments that use the word, ``A`` the mean number of word uses per topic and ``f``
+    the word's uses over all topics. A comment counts a word once, so one long rant cannot set a label.
+
+    Parameters
+    ----------
+    n_keywords:
+        Keywords kept per topic (default 5).
+    min_count:
+        A keyword must occur in at least this many (weighted) comments of its topic (default 2,
+        lowered to 1 for topics smaller than that).
+    tokenizer:
+        ``text -> list[str]``; default ``nlp.text.tokenize`` (jieba, domain dictionary, stopwords).
+    """
+
+    def __init__(self, n_keywords: int = 5, min_count: float = 2.0,
+                 tokenizer: Callable[[str], list[str]] | None = None) -> None:
+        self.n_keywords = n_keywords
+        self.min_count = min_count
+        self.tokenizer = tokenizer
+
+    def fit(self, texts: Sequence[str], labels: Sequence[int], weights: Sequence[float] | None = None
+            ) -> KeywordExtractor:
+        """Learn ``keywords_`` ``{topic: [word, ...]}`` and ``scores_`` from texts and their topic labels (-1 ignored)."""
+        tokenize = self.tokenizer or _default_tokenize
+        w = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
+        counts: dict[int, Counter[str]] = defaultdict(Counter)
+        topic_weight: dict[int, float] = defaultdict(float)
+        for text, label, weight in zip(texts, labels, w, strict=True):
+            if label < 0:
+                continue
+            topic_weight[int(label)] += weight
+            for token in dict.fromkeys(t for t in tokenize(text or "") if _is_keyword(t)):
+                counts[int(label)][token] += weight
+        totals: Counter[str] = Counter()
+        for counter in counts.values():
+            totals.update(counter)
+        n_classes = max(1, len(topic_weight))
+        mean_uses = sum(totals.values()) / n_classes
+        self.keywords_: dict[int, list[str]] = {}
+        self.scores_: dict[int, list[float]] = {}
+        for label in sorted(topic_weight):
+            size = topic_weight[label]
+            floor = min(self.min_count, max(1.0, size / 2))
+            scored = []
+            for token, count in counts[label].items():
+                if count < floor:
+                    continue
+                score = (count / size) * math.log(1.0 + mean_uses / totals[token])
+                scored.append((-score, -len(token), token))
+            scored.sort()
+            chosen: list[str] = []
+            chosen_scores: list[float] = []
+            for neg_score, _, token in scored:
+                # "补偿" adds nothing next to "征地补偿"; keep the better-scored of the two forms.
+                if any(token in kept or kept in token for kept in chosen):
+                    continue
+                chosen.append(token)
+                chosen_scores.append(round(-neg_score, 4))
+                if len(chosen) >= self.n_keywords:
+                    break
+            self.keywords_[label] = chosen
+            self.scores_[label] = chosen_scores
+        return self
+
+
+# --------------------------------------------------------------------------------------------------
+# Topics
+
+
+@dataclass
+class Topic:
+    """One fitted topic.
+
+    ``size`` is the number of residents' comments it stands for (duplicate families count with their
+    size); ``members`` are indices into the texts/vectors given to :meth:`TopicModel.fit`, most central
+    first; ``representatives`` the few most central of them (``representative`` = the first).
+    """
+
+    id: int
+    size: float
+    keywords: list[str]
+    label: str
+    representative: int
+    representatives: list[int]
+    members: list[int]
+    cohesion: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form."""
+        return {"id": self.id, "size": self.size, "keywords": list(self.keywords), "label": self.label,
+                "representative": self.representative, "representatives": list(self.representatives),
+                "members": list(self.members), "cohesion": self.cohesion}
+
+
+class TopicModel:
+    """Deterministic topic clustering of L2-normalised comment vectors.
+
+    Pipeline: centre the vectors (e5 vectors share a large common direction) and reduce them with PCA,
+    re-normalise, run k-means for each candidate number of topics and keep the one with the best
+    silhouette (cosine, on a fixed sample), then dissolve clusters smaller than ``min_topic_size`` into
+    their nearest topic. Everything is seeded and the input is put into a canonical order first, so
+    the same comments give the same topics and ids whatever their order.
+
+    Parameters
+    ----------
+    n_topics:
+        Fixed number of topics; ``None`` (default) chooses it by silhouette in ``[min_topics, max_topics]``.
+    min_topics, max_topics:
+        Range searched when ``n_topics`` is None (defaults 2 and 30; capped by ``n / min_topic_size``).
+    min_topic_size:
+        Clusters weighing less than this many comments are dissolved (default 3).
+    pca_components:
+        Dimensions kept after centring (default 64; 0 disables PCA but still centres).
+    max_outlier_fraction:
+        At most this share of comments (by weight) is left unassigned (-1) at fit time (default 0.05).
+    outlier_similarity:
+        Comments whose cosine to every topic centre is below this are outliers, within the cap above
+        (default 0.80; e5 puts unrelated Chinese sentences at about 0.70–0.80).
+    assign_quantile:
+        ``assign`` accepts a new comment for topic *t* when its cosine to the centre reaches this
+        quantile of the members' cosines (default 0.02), and at least ``outlier_similarity``.
+    silhouette_sample:
+        Comments used to score each candidate (default 3000), a fixed seeded sample.
+    n_init:
+        k-means restarts per candidate (default 4).
+    n_keywords, label_keywords:
+        Keywords per topic (default 5) and how many of them form the label (default 3).
+    n_representatives:
+        Most central comments kept per topic (default 3).
+    random_state:
+        Seed (default 0).
+    tokenizer:
+        For keywords; default ``nlp.text.tokenize``.
+    """
+
+    def __init__(self, n_topics: int | None = None, min_topics: int = 2, max_topics: int = 30,
+                 min_topic_size: int = 3, pca_components: int = 64, max_outlier_fraction: float = 0.05,
+                 outlier_similarity: float = 0.80, assign_quantile: float = 0.02,
+                 silhouette_sample: int = 3000, n_init: int = 4, n_keywords: int = 5, label_keywords: int = 3,
+                 n_representatives: int = 3, random_state: int = 0,
+                 tokenizer: Callable[[str], list[str]] | None = None) -> None:
+        self.n_topics = n_topics
+        self.min_topics = min_topics
+        self.max_topics = max_topics
+        self.min_topic_size = min_topic_size
+        self.pca_components = pca_components
+        self.max_outlier_fraction = max_outlier_fraction
+        self.outlier_similarity = outlier_similarity
+        self.assign_quantile = assign_quantile
+        self.silhouette_sample = silhouette_sample
+        self.n_init = n_init
+        self.n_keywords = n_keywords
+        self.label_keywords = label_keywords
+        self.n_representatives = n_representatives
+        self.random_state = random_state
+        self.tokenizer = tokenizer
+
+    # -- fitting ---------------------------------------------------------------------------------
+
+    def fit(self, vectors: Any, texts: Sequence[str] | None = None, weights: Sequence[float] | None = None
+            ) -> TopicModel:
+        """Cluster ``vectors`` (n, dim); ``texts`` give keywords, ``weights`` duplicate-family sizes.
+
+        Sets ``labels_`` (n,) with -1 for outliers, ``topics_`` (list of :class:`Topic`, id = index,
+        largest first), ``centroids_`` (k, dim, normalised, in the input vector space),
+        ``thresholds_`` (k,) for :meth:`assign`, ``similarities_`` (n,) cosine to the own centre,
+        ``n_topics_``, and ``silhouettes_`` {k: score} of the candidates tried.
+        """
+        x = _as_matrix(vectors) if len(vectors) else np.zeros((0, 1))
+        n = x.shape[0]
+        if texts is not None and len(texts) != n:
+            raise ValueError(f"{len(texts)} texts for {n} vectors")
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        if w.shape != (n,) or np.any(w <= 0) or not np.all(np.isfinite(w)):
+            raise ValueError("weights must be positive numbers, one per vector")
+        self.n_features_in_ = x.shape[1]
+        self.silhouettes_: dict[int, float] = {}
+        if n == 0:
+            return self._set_empty(x)
+
+        # Canonical order (by text, then by vector) so that input order cannot change the result.
+        order = self._canonical_order(x, texts)
+        xs, ws = x[order], w[order]
+        labels_sorted = self._cluster(xs, ws)
+        labels = np.empty(n, dtype=int)
+        labels[order] = labels_sorted
+        self._finish(x, labels, w, texts)
+        return self
+
+    def _set_empty(self, x: np.ndarray) -> TopicModel:
+        self.labels_ = np.zeros(0, dtype=int)
+        self.centroids_ = np.zeros((0, x.shape[1]))
+        self.thresholds_ = np.zeros(0)
+        self.similarities_ = np.zeros(0)
+        self.topics_: list[Topic] = []
+        self.n_topics_ = 0
+        return self
+
+    @staticmethod
+    def _canonical_order(x: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
+        n = x.shape[0]
+        rounded = np.round(x, 5)
+        keys = [((texts[i] or "") if texts is not None else "", rounded[i].tobytes(), i) for i in range(n)]
+        # The index breaks ties only between identical (text, vector) pairs, which cluster identically.
+        return np.array([k[2] for k in sorted(keys, key=lambda k: (k[0], k[1]))], dtype=int)
+
+    def _reduce(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        mean = np.average(x, axis=0, weights=w)
+        centred = x - mean
+        n_comp = min(self.pca_components, x.shape[0] - 1, x.shape[1])
+        if self.pca_components and n_comp >= 2:
+            from sklearn.decomposition import PCA
+
+            centred = PCA(n_components=n_comp, svd_solver="full", random_state=self.random_state).fit_transform(
+                centred)
+        return _normalise_rows(centred)
+
+    def _candidates(self, n_eff: int) -> list[int]:
+        if self.n_topics is not None:
+            return [max(1, min(int(self.n_topics), n_eff))]
+        upper = min(self.max_topics, max(1, n_eff // max(1, self.min_topic_size)), n_eff - 1)
+        lower = min(self.min_topics, upper)
+        return list(range(max(1, lower), max(1, upper) + 1))
+
+    def _cluster(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Labels for canonically ordered vectors (all >= 0 except outliers)."""
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import silhouette_score
+
+        n = x.shape[0]
+        distinct = np.unique(np.round(x, 6), axis=0).shape[0]
+        candidates = self._candidates(distinct)
+        if distinct < 3 or candidates == [1]:
+            return np.zeros(n, dtype=int)
+        z = self._reduce(x, w)
+        rng = np.random.RandomState(self.random_state)
+        sample = np.sort(rng.permutation(n)[: self.silhouette_sample]) if n > self.silhouette_sample else None
+        best: tuple[float, int] | None = None
+        best_labels = np.zeros(n, dtype=int)
+        for k in candidates:
+            km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state)
+            labels = km.fit_predict(z, sample_weight=w)
+            if len(np.unique(labels)) < 2:
+                continue
+            zs, ls = (z, labels) if sample is None else (z[sample], labels[sample])
+            if len(np.unique(ls)) < 2:
+                continue
+            score = float(silhouette_score(zs, ls, metric="cosine"))
+            self.silhouettes_[k] = round(score, 4)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, k)
+                best_labels = labels
+        return best_labels
+
+    def _finish(self, x: np.ndarray, labels: np.ndarray, w: np.ndarray, texts: Sequence[str] | None) -> None:
+        """Dissolve tiny clusters, mark outliers, order topics, compute centres, thresholds and labels."""
+        labels = self._dissolve_small(x, labels, w)
+        labels = self._mark_outliers(x, labels, w)
+        # Topic ids: largest first, ties by the smallest member index (both independent of the seed).
+        ids = [c for c in np.unique(labels) if c >= 0]
+        ids.sort(key=lambda c: (-float(w[labels == c].sum()), int(np.flatnonzero(labels == c)[0])))
+        remap = {old: new for new, old in enumerate(ids)}
+        labels = np.array([remap.get(int(c), -1) for c in labels], dtype=int)
+        k = len(ids)
+        centroids = self._centroids(x, labels, w, k)
+        sims = np.zeros(x.shape[0])
+        assigned = labels >= 0
+        sims[assigned] = np.einsum("ij,ij->i", x[assigned], centroids[labels[assigned]])
+        thresholds = np.zeros(k)
+        for c in range(k):
+            member_sims = sims[labels == c]
+            thresholds[c] = max(self.outlier_similarity, float(np.quantile(member_sims, self.assign_quantile)))
+
+        self.labels_ = labels
+        self.centroids_ = centroids
+        self.thresholds_ = thresholds
+        self.similarities_ = sims
+        self.n_topics_ = k
+
+        keywords: dict[int, list[str]] = {}
+        if texts is not None:
+            extractor = KeywordExtractor(n_keywords=self.n_keywords, tokenizer=self.tokenizer)
+            keywords = extractor.fit(texts, labels, w).keywords_
+        self.topics_ = []
+        labels_seen: set[str] = set()
+        for c in range(k):
+            members = np.flatnonzero(labels == c)
+            members = members[np.lexsort((members, -sims[members]))]  # most central first, ties by index
+            words = keywords.get(c, [])
+            label = self._label(words, labels_seen, texts[members[0]] if texts is not None else "")
+            labels_seen.add(label)
+            self.topics_.append(Topic(
+                id=c, size=float(w[labels == c].sum()), keywords=words, label=label,
+                representative=int(members[0]), representatives=[int(i) for i in members[: self.n_representatives]],
+                members=[int(i) for i in members], cohesion=round(float(sims[members].mean()), 4)))
+
+    def _label(self, words: list[str], taken: set[str], fallback_text: str) -> str:
+        """Top keywords joined; one more keyword while the label collides with an earlier topic's."""
+        n = self.label_keywords
+        label = LABEL_SEPARATOR.join(words[:n])
+        while label in taken and n < len(words):
+            n += 1
+            label = LABEL_SEPARATOR.join(words[:n])
+        if not label:  # no usable word (e.g. emoji-only texts): the start of the most central comment
+            label = (fallback_text or "").strip()[:16] or "未命名话题"
+        return label
+
+    @staticmethod
+    def _centroids(x: np.ndarray, labels: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+        centroids = np.zeros((k, x.shape[1]))
+        for c in range(k):
+            mask = labels == c
+            centroids[c] = np.average(x[mask], axis=0, weights=w[mask])
+        return _normalise_rows(centroids)
+
+    def _dissolve_small(self, x: np.ndarray, labels: np.ndarray, w: np.ndarray) -> np.ndarray:
+        labels = labels.copy()
+        sizes = {int(c): float(w[labels == c].sum()) for c in np.unique(labels)}
+        keep = [c for c, s in sizes.items() if s >= self.min_topic_size]
+        if not keep:  # everything is small: keep the biggest cluster rather than nothing
+            keep = [max(sizes, key=lambda c: (sizes[c], -c))]
+        small = np.isin(labels, [c for c in sizes if c not in keep])
+        if small.any():
+            keep_arr = np.array(sorted(keep))
+            cents = self._centroids(x, np.where(np.isin(labels, keep_arr),
+                                                np.searchsorted(keep_arr, labels), -1), w, len(keep_arr))
+            nearest = np.argmax(x[small] @ cents.T, axis=1)
+            labels[small] = keep_arr[nearest]
+        return labels
+
+    def _mark_outliers(self, x: np.ndarray, labels: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Comments far from every centre become -1, at most ``max_outlier_fraction`` of the weight."""
+        ids = np.unique(labels)
+        if len(ids) == 0 or self.max_outlier_fraction <= 0:
+            return labels
+        cents = self._centroids(x, np.searchsorted(ids, labels), w, len(ids))
+        best = (x @ cents.T).max(axis=1)
+        candidates = np.flatnonzero(best < self.outlier_similarity)
+        if len(candidates) == 0:
+            return labels
+        budget = self.max_outlier_fraction * float(w.sum())
+        candidates = candidates[np.lexsort((candidates, best[candidates]))]  # least similar first
+        labels = labels.copy()
+        used = 0.0
+        for i in candidates:
+            if used + w[i] > budget:
+                break
+            # Never empty a topic this way: its last member stays.
+            if np.count_nonzero(labels == labels[i]) <= 1:
+                continue
+            labels[i] = -1
+            used += w[i]
+        return labels
+
+    # -- using a fitted model ----------------------------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise RuntimeError("TopicModel is not fitted; call fit() first")
+
+    def predict(self, vectors: Any) -> np.ndarray:
+        """Topic id per vector by nearest centre, -1 where the cosine is below that topic's threshold."""
+        self._check_fitted()
+        x = _as_matrix(vectors)
+        if self.n_topics_ == 0 or x.shape[0] == 0:
+            return np.full(x.shape[0], -1, dtype=int)
+        if x.shape[1] != self.centroids_.shape[1]:
+            raise ValueError(f"vectors have dimension {x.shape[1]}, the model {self.centroids_.shape[1]}")
+        sims = x @ self.centroids_.T
+        best = np.argmax(sims, axis=1)
+        ok = sims[np.arange(len(best)), best] >= self.thresholds_[best]
+        return np.where(ok, best, -1)
+
+    def assign(self, vector: Any) -> int:
+        """The topic id of one new comment vector (``embed_passages([text])[0]``), or -1 if none fits.
+
+        A dot product with the k centres: microseconds, no refit.
+        """
+        return int(self.predict(np.asarray(vector))[0])
+
+    def fit_predict(self, vectors: Any, texts: Sequence[str] | None = None,
+                    weights: Sequence[float] | None = None) -> np.ndarray:
+        """``fit(...)`` then ``labels_``."""
+        return self.fit(vectors, texts, weights).labels_
+
+
+# --------------------------------------------------------------------------------------------------
+# Matching topics across re-clusters
+
+
+def _is_centroid_map(values: Collection[Any]) -> bool:
+    return all(isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.ndim == 1 for v in values)
+
+
+def match_topics(old: Mapping[Hashable, Any] | np.ndarray, new: Mapping[int, Any] | np.ndarray, *,
+                 min_similarity: float | None = None, merge_share: float = 0.5) -> dict[Any, Any]:
+    """Map each new topic to the old topic whose identity (name, staff edits) it should keep.
+
+    ``old`` and ``new`` are either member sets ``{topic: [comment ids]}`` (preferred: the old side is
+    the staff's current topics, after renames, merges, splits and moves), or centres
+    ``{topic: vector}`` / 2-D arrays (row index = topic id). Pairs are chosen one-to-one by the
+    Hungarian algorithm on Jaccard overlap (or centre cosine) and kept when the similarity reaches
+    ``min_similarity`` (default 0.2 for members, 0.9 for centres). With member sets, a new topic left
+    over whose comments lie mostly (``merge_share``) in one old topic also maps to it, so a topic that
+    staff merged stays merged when the re-cluster splits it again.
+
+    Returns ``{new_topic: old_topic}``; new topics without a match are absent (they are new topics).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    old_map = dict(enumerate(old)) if isinstance(old, np.ndarray) else dict(old)
+    new_map = dict(enumerate(new)) if isinstance(new, np.ndarray) else dict(new)
+    if not old_map or not new_map:
+        return {}
+    old_keys, new_keys = list(old_map), list(new_map)
+    by_centroid = _is_centroid_map(old_map.values()) and _is_centroid_map(new_map.values())
+    if by_centroid:
+        a = _normalise_rows(np.vstack([np.asarray(old_map[k], dtype=float) for k in old_keys]))
+        b = _normalise_rows(np.vstack([np.asarray(new_map[k], dtype=float) for k in new_keys]))
+        sim = b @ a.T
+        threshold = 0.9 if min_similarity is None else min_similarity
+    else:
+        old_sets = [set(old_map[k]) for k in old_keys]
+        new_sets = [set(new_map[k]) for k in new_keys]
+        sim = np.zeros((len(new_keys), len(old_keys)))
+        for i, ns in enumerate(new_sets):
+            for j, os_ in enumerate(old_sets):
+                inter = len(ns & os_)
+                if inter:
+                    sim[i, j] = inter / len(ns | os_)
+        threshold = 0.2 if min_similarity is None else min_similarity
+    rows, cols = linear_sum_assignment(-sim)
+    result: dict[Any, Any] = {}
+    for i, j in zip(rows, cols, strict=True):
+        if sim[i, j] >= threshold:
+            result[new_keys[i]] = old_keys[j]
+    if not by_centroid:
+        for i, key in enumerate(new_keys):
+            if key in result or not new_sets[i]:
+                continue
+            shares = [len(new_sets[i] & s) / len(new_sets[i]) for s in old_sets]
+            j = int(np.argmax(shares))
+            if shares[j] >= merge_share and shares[j] > 0:
+                result[key] = old_keys[j]
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# The pipeline for a batch of comments
+
+
+@dataclass
+class CommentTopics:
+    """Topics of a batch of comments.
+
+    ``topic_of`` has one entry per input item, in input order: the topic id, or -1 when the comment
+    was excluded by screening (``excluded`` holds the reason) or is an outlier. ``members`` lists the
+    input indices per topic (duplicates included), ``model`` is the fitted :class:`TopicModel` over
+    the family representatives ``texts`` (``rows[i]`` = input index of ``model`` row ``i``).
+    """
+
+    topic_of: list[int]
+    topics: list[Topic]
+    members: dict[int, list[int]]
+    model: TopicModel
+    texts: list[str]
+    rows: list[int]
+    excluded: dict[int, str] = field(default_factory=dict)
+
+    def label(self, topic: int) -> str:
+        """The readable label of a topic id ("" for -1)."""
+        return self.topics[topic].label if 0 <= topic < len(self.topics) else ""
+
+    def unassigned_share(self) -> float:
+        """Share of genuine (not excluded) comments left without a topic."""
+        genuine = [t for i, t in enumerate(self.topic_of) if i not in self.excluded]
+        return (sum(1 for t in genuine if t < 0) / len(genuine)) if genuine else 0.0
+
+
+def _exclusion(screening: Any) -> str | None:
+    if getattr(screening, "spam", False):
+        return "spam"
+    if getattr(screening, "abusive", False):
+        return "abusive"
+    if getattr(screening, "low_info", False):
+        return "low_info"
+    return None
+
+
+def cluster_comments(items: Sequence[Mapping[str, Any]], screenings: Sequence[Any] | None = None, *,
+                     embedder: Any = None, cache: Any = None, model: TopicModel | None = None,
+                     vectors: Any = None) -> CommentTopics:
+    """Screen, group duplicates, embed (cached) and cluster ``items`` (``{"id", "text"}``).
+
+    ``screenings`` (one per item, from ``nlp.screening.screen``) are computed when not given. Spam,
+    abusive and content-free comments are excluded; each duplicate family is clustered once, weighted
+    by its number of genuine members, and every member gets the family's topic. ``embedder`` defaults
+    to ``nlp.embed.get_embedder()``, ``cache`` to none (pass an :class:`nlp.embed.EmbeddingCache`),
+    ``model`` to ``TopicModel()``. ``vectors`` (one per item) skips embedding.
+    """
+    texts_all = ["" if it.get("text") is None else str(it.get("text")) for it in items]
+    ids = [it.get("id", i) for i, it in enumerate(items)]
+    if screenings is None:
+        from nlp.screening import screen
+
+        screenings = screen([{"id": i, "text": t} for i, t in zip(ids, texts_all, strict=True)]) if items else []
+    if len(screenings) != len(items):
+        raise ValueError(f"{len(screenings)} screenings for {len(items)} items")
+
+    excluded: dict[int, str] = {}
+    first_index: dict[Any, int] = {}
+    for i, item_id in enumerate(ids):
+        first_index.setdefault(_hashable(item_id), i)
+    family_rows: dict[int, list[int]] = {}  # family head (input index) -> genuine input indices
+    for i, scr in enumerate(screenings):
+        reason = _exclusion(scr)
+        if reason is None and not texts_all[i].strip():
+            reason = "empty"
+        if reason is not None:
+            excluded[i] = reason
+            continue
+        dup = getattr(scr, "duplicate_of", None)
+        head = first_index.get(_hashable(dup), i) if dup is not None else i
+        family_rows.setdefault(head, []).append(i)
+
+    # The family is clustered through its first genuine member (the head itself may be excluded).
+    rows = sorted(members[0] for members in family_rows.values())
+    family_of_row = {members[0]: members for members in family_rows.values()}
+    texts = [texts_all[r] for r in rows]
+    weights = [float(len(family_of_row[r])) for r in rows]
+    if vectors is not None:
+        x = np.asarray(vectors, dtype=np.float32)[rows] if rows else np.zeros((0, 1), dtype=np.float32)
+    else:
+        from nlp.embed import embed_cached, get_embedder
+
+        x = embed_cached(embedder or get_embedder(), texts, cache) if rows else np.zeros((0, 1), dtype=np.float32)
+    topic_model = model if model is not None else TopicModel()
+    topic_model.fit(x, texts, weights)
+
+    topic_of = [-1] * len(items)
+    members: dict[int, list[int]] = {t.id: [] for t in topic_model.topics_}
+    for row_pos, r in enumerate(rows):
+        label = int(topic_model.labels_[row_pos])
+        for i in family_of_row[r]:
+            topic_of[i] = label
+            if label >= 0:
+                members[label].append(i)
+    for label in members:
+        members[label].sort()
+    return CommentTopics(topic_of=topic_of, topics=list(topic_model.topics_), members=members, model=topic_model,
+                         texts=texts, rows=rows, excluded=excluded)
+
+
+def _hashable(value: Any) -> Hashable:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
