@@ -7,7 +7,7 @@ export FLASK_APP := portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install migrate demo worker lint bench clean
+.PHONY: run test install migrate demo worker lint bench clean translations extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,21 @@ $(BIN)/python:
 $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pybabel compile -d portal/translations -f --use-fuzzy >/dev/null 2>&1 || true
 	touch $(STAMP)
 
-install: $(STAMP)
+# English is the second locale: the catalogue (.po) is committed, the compiled .mo is built here.
+CATALOG := portal/translations/en/LC_MESSAGES/messages
+$(CATALOG).mo: $(CATALOG).po | $(STAMP)
+	$(BIN)/pybabel compile -d portal/translations -f --use-fuzzy -l en
+
+translations: $(CATALOG).mo
+
+# Refresh the catalogue after changing UI text, then translate the new entries in the .po file.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l en --no-fuzzy-matching
+
+install: $(STAMP) $(CATALOG).mo
 
 migrate: install
 	$(BIN)/flask db upgrade
