@@ -20,12 +20,13 @@ FILLERS = (
     "厉害", "不错", "很好", "挺好", "太好了", "没意见", "无意见", "没有意见", "无", "没有", "暂无", "无所谓", "随便",
     "不知道", "不清楚", "不懂", "呵呵", "哈哈", "嘻嘻", "test", "测试", "测试一下", "111", "nb", "yyds", "xswl",
     "hhh", "lol", "www", "dd", "ding", "zan", "1", "飘过", "冒泡", "水一贴", "灌水", "楼主好人", "谢谢", "谢谢分享",
-    "辛苦了", "学习了", "收到", "知道了", "明白", "了解",
+    "辛苦了", "学习了", "收到", "知道了", "明白", "了解", "楼上1", "1楼上", "楼上加1", "顶楼主", "嗯呐", "嗯哪", "恩恩",
+    "对的", "是滴", "好滴", "来了", "来啦", "俺也一样", "我也同意", "+1",
 )
 _FILLER_SET = frozenset(FILLERS)
 _FILLER_ALT_RE = re.compile("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
 # Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
-_FILLER_CHARS_RE = re.compile(r"[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~]+$")
+_FILLER_CHARS_RE = re.compile(r"(?:一下|一个|一波|起来|[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~呐哪滴])+$")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS_RE = re.compile(r"[aeiouv]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")

@@ -36,7 +36,7 @@ _CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
 _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
 # Name cues: the name follows these words.
 _NAME_CUE_RE = re.compile(
-    r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆)"
+    r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆|老伴)"
     r"\s*[:：是为叫]?\s*"
 )
 # House address: …村…组…号 / …小区…栋…号 / …路…号 (the number part is redacted).
@@ -46,7 +46,12 @@ _ADDRESS_RE = re.compile(
     rf"([{_CN_NUM}a-z\-]{{1,5}})(号|室|户|号院|号楼)"
 )
 _STREET_RE = re.compile(rf"([\u4e00-\u9fff]{{2,8}}(?:路|街|巷|弄|大道))([{_CN_NUM}\-]{{1,5}})(号)")
-_QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|球球|q号|qq号)\s*[:：号]?\s*$", re.IGNORECASE)
+_QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
+# An office's published number (村委会, 国土所, 监督电话 …) is not a resident's personal data; mobiles always are.
+_OFFICE_CUE_RE = re.compile(
+    r"(村委|居委|村部|政府|办公室|国土所|自然资源|规划局|服务中心|服务站|便民|办事处|派出所|指挥部|拆迁办|征收办|"
+    r"公司|热线|监督电话|举报电话|服务电话|公开电话|办公电话|值班电话)"
+)
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
 _ID_CUE_RE = re.compile(r"(身份证|证件号|身份号|公民身份)")
 
@@ -131,7 +136,7 @@ def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
             digits.append("X")
             positions.append(i)
             continue
-        if digits and ch in _SEPARATORS and gap < 2:
+        if digits and ch in _SEPARATORS and gap < 3:
             gap += 1
             continue
         if digits:
@@ -145,7 +150,7 @@ def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
 _DIGITISH = "0-9" + "".join(CN_DIGITS)
 _SEP_CLASS = re.escape("".join(sorted(_SEPARATORS)))
 # Spans that may hold a number of 5+ digits; only these go through the per-character scan.
-_CANDIDATE_RE = re.compile(rf"[{_DIGITISH}](?:[{_SEP_CLASS}]{{0,2}}[{_DIGITISH}x]){{4,}}")
+_CANDIDATE_RE = re.compile(rf"[{_DIGITISH}](?:[{_SEP_CLASS}]{{0,3}}[{_DIGITISH}x]){{4,}}")
 
 
 def _candidate_runs(view: str) -> list[tuple[str, list[int]]]:
@@ -186,6 +191,8 @@ def _number_matches(text: str, view: str) -> list[Match]:
             continue
         if arabic < n // 2:
             continue  # Chinese numerals in prose ("三三两两", "一五一十") are not numbers to redact
+        if _OFFICE_CUE_RE.search(view[max(0, pos[0] - 16) : pos[0]]) and n <= 12:
+            continue
         if re.match(r"0\d{9,11}$", digits) or (7 <= n <= 8 and re.search(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$", before)):
             found.append(Match("phone", start, end, pos[max(0, n - 8) : n - 2], "电话号码"))
             continue
