@@ -231,6 +231,10 @@ def process_comment(comment_id: int) -> None:
             comment.screening_error = f"{type(exc).__name__}: {exc}"[:2000]
             db.session.commit()
         raise
+    # Topics (issue 6): put the screened comment into the nearest existing topic, on the queue; never raises.
+    from portal.topics.tasks import enqueue_assignment
+
+    enqueue_assignment(comment_id)
 
 
 # ---- campaigns and the queue ---------------------------------------------------------------------------

@@ -80,9 +80,13 @@ def project_topics(project: Project) -> list[Topic]:
 def final_topic(topic: Topic) -> Topic:
     """Follow ``merged_into`` links to the topic that stands for ``topic`` (guarding against cycles)."""
     seen = set()
-    while topic.merged_into is not None and topic.id not in seen:
+    # By id, not the relationship: a link just set by id is not reflected in ``merged_into`` before a refresh.
+    while topic.merged_into_id is not None and topic.id not in seen:
         seen.add(topic.id)
-        topic = topic.merged_into
+        target = db.session.get(Topic, topic.merged_into_id)
+        if target is None:
+            break
+        topic = target
     return topic
 
 
@@ -721,3 +725,59 @@ def projects_summary() -> list[dict[str, Any]]:
         out.append({"project": project, "topics": len(topics), "residents": sum(t.size for t in topics),
                     "run": latest_run(project)})
     return out
+
+
+# ---- export ---------------------------------------------------------------------------------------------
+
+def export_workbook(project: Project, stage_kind: str | None = None, village: str | None = None) -> bytes:
+    """An Excel workbook: sheet 议题 (ranked as on the page, under the same filters) and sheet 意见 (each
+    topic's comments, redacted text). Cells are guarded against formula injection."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from portal.participation.common import safe_cell
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return to_local(value).replace(tzinfo=None)
+        if isinstance(value, str):
+            # XML cannot hold most control characters; openpyxl refuses them.
+            value = "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32)
+        return safe_cell(value)
+
+    def sheet_with(sheet, header: list[str], widths: list[int]) -> None:
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+
+    data = overview(project, stage_kind, village)
+    workbook = Workbook()
+    topics_sheet = workbook.active
+    topics_sheet.title = "议题"
+    sheet_with(topics_sheet, ["排名", "议题编号", "议题名称", "自动标签", "关键词", "居民人数", "各村人数",
+                              "各阶段人数", "代表性意见"], [6, 9, 24, 24, 30, 9, 30, 20, 60])
+    comments_sheet = workbook.create_sheet("意见")
+    sheet_with(comments_sheet, ["议题编号", "议题名称", "意见编号", "回执码", "提交时间", "阶段", "村", "渠道",
+                                "归入方式", "意见内容（已脱敏）"], [9, 24, 9, 12, 18, 8, 10, 8, 10, 80])
+    source_labels = {"cluster": "自动聚类", "incremental": "自动归入", "manual": "人工调整", "family": "同组重复"}
+    for rank, entry in enumerate(data["topics"], start=1):
+        topic = entry["topic"]
+        topics_sheet.append([clean(v) for v in (
+            rank, topic.id, topic.display_name, topic.label, "、".join(topic.keywords or []), entry["residents"],
+            "；".join(f"{v} {n}" for v, n in entry["villages"]), "；".join(f"{s} {n}" for s, n in entry["stages"]),
+            "\n".join(comment_text(c) for c in entry["representatives"]))])
+        comments = list(db.session.execute(topic_comments_query(topic, stage_kind, village)).scalars())
+        rows = assignments_for(c.id for c in comments)
+        for comment in comments:
+            row = rows.get(comment.id)
+            comments_sheet.append([clean(v) for v in (
+                topic.id, topic.display_name, comment.id, comment.receipt_code, comment.created_at,
+                comment.stage.label if comment.stage else "", comment.village or "", comment.channel,
+                source_labels.get(row.source, row.source) if row else "", comment_text(comment))])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
