@@ -24,7 +24,7 @@ STRONG = (
     r"死绝|滚蛋|滚犊子|滚出|滚吧|给我滚|吃屎|放屁|屁话|放你娘|废物|饭桶|老不死|神经病|有病吧|脑子进水|脑子有病|脑子被驴踢|"
     r"卧槽|我操|我艹|操蛋|他娘的|奶奶的|娘的|鸡巴|屌|装逼|逼样|瘪三|孙子们|龟孙子|二逼|逗比|傻屌|死鬼|短命鬼|天打雷劈|"
     r"沙雕|傻雕|特么|特码的|踏马|他喵的|干你娘|干你妈|你娘的|二百五|是猪吗|是猪啊|猪一样|猪脑|脑子被门夹|脑袋被门夹|"
-    r"(你个|你这个?|这个|那个|这|那|个)老东西|老东西们|老不要脸|狗杂碎|狗娘|贱种|找死"
+    r"(你个|你这个?|这个|那个|这|那|个)老东西|老东西们|老不要脸|狗杂碎|狗娘|贱种|找死|王八"
 )
 # Harsh words that may also be plain accusations ("黑心开发商"): they need a second cue.
 MILD = (
@@ -49,13 +49,18 @@ _MILD_RE = re.compile(MILD)
 _LATIN_RE = re.compile(rf"(?<![a-z])({LATIN})(?![a-z])")
 _PINYIN_RE = re.compile("(?:^| )(" + "|".join(PINYIN) + ")(?= |$)")
 _CJK_ONLY_RE = re.compile(r"[^\u3400-\u9fff]")
+_MIXED_RE = re.compile(r"[^a-z\u3400-\u9fff]")
+_LATIN_RUN_RE = re.compile(r"([a-z]+)")
+_SPACES_RE = re.compile(r" +")
+_CONTENT_RE = re.compile(r"[a-z\u3400-\u9fff]")
 # Harmless words that contain a lexicon word ("操心", "狗肉", "猪肉", "死亡", "滚动", "靠近" …), removed before matching.
 _SAFE_RE = re.compile(
     r"操心|操作|操场|体操|节操|情操|狗肉|养狗|狗叫|狗咬|猪肉|养猪|猪圈|猪场|生猪|母猪|猪仔|死亡|死人|去世|死者|病死|饿死|淹死|"
     r"该死的(天气|雨)|死角|死水|生死|死活|死不|死了|滚动|滚石|打滚|靠近|依靠|可靠|靠谱|靠山|靠边|靠着|靠不住|不靠|靠的|靠自己|"
     r"垃圾(站|桶|处理|分类|池|场|堆|车|房|清运|填埋|焚烧|中转|收集)|狗屁不通|热狗|疯狗咬|土狗|狗窝|死刑|该死心|死心|"
     r"黑心棉|骗子(公司)?(广告|电话|短信)|防骗|被骗|诈骗|屁股|放屁虫|咸鱼|打扰|日子|今日|日你们?村|"
-    r"[他她]妈的(病|坟|房|地|田|户口|身体|名字|养老|腿|眼睛|医药费|药|手术|低保|房子|补偿)"
+    r"[他她]妈的(病|坟|房|地|田|户口|身体|名字|养老|腿|眼睛|医药费|药|手术|低保|房子|补偿)|[妈姑舅姨大老后干奶]妈的|"
+    r"废物(利用|处理|回收|排放|堆放|处置|综合)|(固体|建筑|危险|工业|生活)废物|恶心(呕吐|想吐)"
 )
 
 
@@ -69,7 +74,9 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     mild = [m.group(0) for m in _MILD_RE.finditer(flat)]
     cjk = _CJK_ONLY_RE.sub("", _PINYIN_SAFE_RE.sub("|", flat))
     if cjk and not strong:
-        syllables = to_pinyin(cjk, sep=" ").rstrip()
+        # Latin pinyin mixed with characters ("cao 你妈") is matched on whole syllables too.
+        mixed = _MIXED_RE.sub("", _PINYIN_SAFE_RE.sub("|", flat))
+        syllables = _SPACES_RE.sub(" ", to_pinyin(_LATIN_RUN_RE.sub(r" \1 ", mixed), sep=" ")).strip()
         hit = _PINYIN_RE.search(syllables)
         if hit:
             strong.append(f"谐音({hit.group(1).replace(' ', '')})")
@@ -91,9 +98,11 @@ class AbuseDetector:
         Where the trained classifier is loaded from.
     """
 
-    def __init__(self, threshold: float = 0.75, mild_threshold: float = 0.45, model_path: Path | None = None) -> None:
+    def __init__(self, threshold: float = 0.85, mild_threshold: float = 0.6, min_chars: int = 4,
+                 model_path: Path | None = None) -> None:
         self.threshold = threshold
         self.mild_threshold = mild_threshold
+        self.min_chars = min_chars
         self.model_path = model_path
 
     def load(self) -> AbuseDetector:
@@ -120,7 +129,8 @@ class AbuseDetector:
             flag = True
             reasons.append("攻击性用语: " + "、".join(mild[:4]))
         else:
-            flag = proba >= self.threshold
+            # The classifier alone needs some words to judge: "？" or "666" is never abusive.
+            flag = proba >= self.threshold and len(_CONTENT_RE.findall(prep.flat)) >= self.min_chars
         if flag and proba >= 0.5:
             reasons.append(f"冒犯分类器: {proba:.2f}")
         score = 1.0 if strong else proba

@@ -19,15 +19,26 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.jobli
 
 # Spellings of "WeChat"/"QQ" chosen to dodge filters: always a strong cue (matched on the squashed text).
 _EVASION_RE = re.compile(
-    r"(加[v威薇卫维徽威胃喂]信?|[v威薇徽维围]信|vx|v❤|wei信|微x|w信|wx号|v号|weixin|wechat|vchat|扣扣|蔻蔻|抠抠|企鹅号|"
-    r"加q|q号|qq号|q群|qq|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|vx|绿泡泡|小绿书|dd我|滴滴我|私我|[薇威]:?(?=[a-z0-9]{4}))"
+    r"(加[v威薇卫维徽威胃喂]信?|[v威薇徽维围]信|[薇威徽]亻言|亻言|vx|v❤|wei信|微x|威x|薇x|w信|wx号|v号|weixin|wechat|vchat|"
+    r"扣扣|蔻蔻|抠抠|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
+    r"[薇威]:?(?=[a-z0-9]{4}))"
 )
+# Hearts and similar symbols glued to a contact word ("wei❤", "v♥"): matched on the normalised text.
+_HEART_RE = re.compile(r"(?<![a-z])(wei|v|w|微|威|薇)\s*[❤♥♡💗💚💓💕]")
+# A handle right after a bare "v"/"q"/"wx" ("➕V：bdc6688", "q 12345678"); a Latin-digit handle standing alone.
+_BARE_CONTACT_RE = re.compile(r"(?<![a-z])(?:v|vx|wx|q|w)\s*[:：]?\s*(?=[a-z0-9_]{5,})(?=[a-z_]*\d|\d)")
+_LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
 _PLAIN_CONTACT_RE = re.compile(
-    r"(加微信|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
+    r"(加微信|qq号|qq|q号|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
     r"打电话给我|电话联系|联系我|找我|加我(?!们)|私聊|私信|扫码|二维码|请拨|拨打|添加|同微信|关注公众号|公众号)"
 )
 _HANDLE_RE = re.compile(r"(?:微信|v信|vx|wx|薇信|威信|qq|扣扣|号|:|：)\s*[:：]?\s*([a-z][a-z0-9_\-]{4,19}|\d{5,12})")
 _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}")
+# Links residents cite as evidence (government sites, news, search): not an ad by themselves.
+_SAFE_LINK_RE = re.compile(
+    r"(?:https?://)?(?:[a-z0-9\-]+\.)*(?:gov\.cn|baidu\.com|people\.com\.cn|xinhuanet\.com|news\.cn|weibo\.com|"
+    r"mp\.weixin\.qq\.com)(?:/[\x21-\x7e]*)?"
+)
 _MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _LINK_RE = re.compile(
     r"(https?://|www\.|t\.cn/|dwz\.|url\.cn|bit\.ly|tinyurl|[a-z0-9\-]{2,}\.(?:com|cn|net|top|xyz|cc|vip|me|io|ly|"
@@ -35,18 +46,19 @@ _LINK_RE = re.compile(
 )
 # Promotional language: (pattern, weight). Weighted 1.5 for service offers typical of land/demolition ads.
 _PROMO = [
-    (r"代办|代理办|包办|包过|包批|包下证|包通过|保证通过|保过|一条龙|包赢|包胜诉|不成功不收费|成功率", 1.5),
+    (r"代办|代理办|包办|包过|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
     (r"多报(补偿)?面积|面积多报|多报补偿|补偿翻倍|多赔|多拿(补偿|赔偿|钱|拆迁款)|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
      r"多算面积|多算|多评|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
     (r"内部(关系|渠道|指标|名额)|有关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
     (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
-     r"(栽|种)(苗子|树苗|苗木|果苗).{0,8}(来得及|多赔|多补)|(苗子|树苗|苗木)我(这|这里|家)有", 1.5),
+     r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
+     r"(征地|征收|拆迁)前.{0,3}(栽|种)", 1.5),
     (r"迁坟|殡葬|墓地(出售|特价)|风水(大师|先生)|看风水|算命|起名|改运", 0.5),
-    (r"优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|装|安装|设计)|赠送|送礼品|大酬宾", 1.0),
-    (r"欢迎(咨询|来电|联系|垂询|订购|选购)|有意者|有(需要|意向|房源|地|问题)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
+    (r"优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|装|安装|设计)|赠送|送礼品|大酬宾", 1.0),
+    (r"欢迎(咨询|来电|联系|垂询|订购|选购)|有意者|有意(私|加|联系|请|电)|点这里|戳这里|有(需要|意向|房源|地|问题)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
      r"需要.{0,8}的(朋友|老乡|家人|联系|加|私)|详情(咨询|请|见|加)|了解详情|价格(公道|实惠|合理|面议|好商量|透明|从优)|"
      r"回复\d|领取(资料|补贴|红包)|点击(链接|领取)|点击.{0,12}(领|查看|查询|下载|算)|关注(公众号|我)", 1.5),
-    (r"加盟|招商|代理商|诚招|招聘|兼职|日赚|日结|月入|躺赚|赚钱|有钱赚|年年有钱|稳赚|返利|返现|刷单|佣金|提成|高收益|回报高", 1.5),
+    (r"加盟|招商|代理商|诚招|招聘|招工|包吃住|兼职|日赚|日结|月入|躺赚|赚钱|有钱赚|年年有钱|稳赚|返利|返现|刷单|佣金|提成|高收益|回报高", 1.5),
     (r"贷款|无抵押|秒批|放款|低息|信用卡|套现|网贷|借款|额度", 1.0),
     (r"发票|代开|办证|刻章|假证|学历|证件办理|资质代办", 1.5),
     (r"博彩|彩票|六合彩|时时彩|棋牌|娱乐城|赌场|百家乐|老虎机|真人视讯|体育投注", 2.0),
@@ -71,11 +83,14 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
     if "@" in norm:  # an e-mail address ("li@qq.com") is personal data, not a QQ handle or a link
         norm = _EMAIL_RE.sub(" ", norm)
         flat = strip_punct(norm)
-    evasion = sorted(set(_EVASION_RE.findall(flat)))
+    evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)})
+    if not evasion and _BARE_CONTACT_RE.search(norm):
+        evasion = [_BARE_CONTACT_RE.search(norm).group(0).strip(" :：")]
     plain = sorted(set(_PLAIN_CONTACT_RE.findall(flat)))
     handle = [h for h in _HANDLE_RE.findall(flat) if not h.isdigit() or len(h) >= 5]
+    handle += [h for h in _LONE_HANDLE_RE.findall(norm) if h not in handle]
     mobile = _MOBILE_RE.findall(flat)
-    link = _LINK_RE.findall(norm) or _LINK_RE.findall(flat)
+    link = _LINK_RE.findall(_SAFE_LINK_RE.sub(" ", norm)) or _LINK_RE.findall(_SAFE_LINK_RE.sub("", flat))
     promo = []
     promo_score = 0.0
     for regex, weight in _PROMO_RES:

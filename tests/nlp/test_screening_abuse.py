@@ -50,3 +50,25 @@ def test_grievance_stays_visible_when_abusive():
     assert result.abusive
     assert result.redacted == text  # nothing is cut; reviewers still see the grievance
     assert result.value >= 1
+
+
+@pytest.mark.parametrize("text", ["cao 你妈 补偿呢", "沙雕设计，把渠修到路中间", "干你娘，我家的树全砍了",
+                                  "这帮王八犊子把树都砍了", "傻Ｂ规划"])
+def test_mixed_script_and_regional_insults(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "妈妈的老房子被水淹了，找政府也没人管",
+        "他妈的病要花钱，补偿款啥时候到",
+        "建筑废物堆在路边半年了",
+        "说话不算数，骗我们签字",
+        "村口墙上贴的代办土地证的小广告，是不是骗子？",
+        "？",
+    ],
+)
+def test_family_words_waste_and_accusations_are_not_insults(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons

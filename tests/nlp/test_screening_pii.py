@@ -91,3 +91,35 @@ def test_huge_text_is_redacted_to_the_end(pii):
     text = "补偿太低" * 100_000 + "电话13812345678"
     decision, out = pii.detect(text)
     assert decision.flag and out.endswith("138****5678")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "村委会电话 0731-84561234，有问题打这个问就行",
+        "镇政府公布的监督电话 0731-88886666 根本没人接",
+        "补偿标准每亩38000元，隔壁县是45000",
+        "文件编号 湘自然资发〔2023〕15号",
+        "身份证尾号4529的那户是我家",
+        "王家湾3组的路灯全坏了",
+    ],
+)
+def test_office_numbers_and_figures_are_not_personal_data(pii, text):
+    decision, out = pii.detect(text)
+    assert not decision.flag, decision.reasons
+    assert out == text
+
+
+@pytest.mark.parametrize(
+    "text,hidden",
+    [
+        ("咨询热线 1 8 9 - 7 3 1 2 - 0 0 6 6", "7 3 1 2"),
+        ("我的QQ号是 345678912，有资料发我", "345678912"),
+        ("我老伴张桂芳七十五了", "桂芳"),
+        ("我爸叫何大山，他的承包地被划走了", "大山"),
+        ("村支书的手机13912345678", "13912345678"),
+    ],
+)
+def test_spaced_numbers_qq_and_relatives_names(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out

@@ -49,3 +49,32 @@ def test_spam_reason_names_the_evasion():
     assert result.spam
     assert any(r.startswith("含联系方式变体") and "薇" in r for r in result.reasons)
     assert result.value == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不动产证加急 ➕V：bdc6688 当天出结果",
+        "想拿高额拆迁补偿的 薇亻言 cq1314",
+        "各位乡亲，征收前栽果树一亩能多补五万，树苗我包了，wei❤ miao88",
+        "征地赔偿最高能拿多少？点这里 https://bcjs.top/a1 免费测算",
+        "迁坟 风水 墓碑 一站式 18907312288",
+    ],
+)
+def test_new_evasions_without_the_usual_spelling(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "邮箱 liming_1972@qq.com 麻烦把图纸发一份",
+        "QQ：1234567890 有消息通知我",
+        "之前那个加VX办证的把我表哥骗了五千块",
+        "政策原文在这里 http://www.hunan.gov.cn/zcfg/123.html 第五条写了补偿标准",
+    ],
+)
+def test_contact_details_emails_and_cited_links_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, result.reasons
