@@ -329,7 +329,7 @@ def refresh_sizes(project: Project) -> None:
     for topic_id, n in db.session.execute(
             db.select(TopicAssignment.topic_id, db.func.count(TopicAssignment.id))
             .join(Comment, TopicAssignment.comment_id == Comment.id)
-            .where(Comment.project_id == project.id).group_by(TopicAssignment.topic_id)):
+            .where(Comment.project_id == project.id, genuine_filter()).group_by(TopicAssignment.topic_id)):
         if topic_id in resolve:
             counts[resolve[topic_id].id] += n
     for topic in topics:
@@ -623,7 +623,9 @@ def overview(project: Project, stage_kind: str | None = None, village: str | Non
                        Comment.created_at, Stage.kind)
              .join(Comment, TopicAssignment.comment_id == Comment.id)
              .join(Stage, Comment.stage_id == Stage.id)
-             .where(Comment.project_id == project.id))
+             # A comment staff rejected or flagged after it was clustered no longer counts (until the re-cluster
+             # removes its row).
+             .where(Comment.project_id == project.id, genuine_filter()))
     if stage_kind:
         query = query.where(Stage.kind == stage_kind)
     if village:
@@ -695,7 +697,7 @@ def topic_comments_query(topic: Topic, stage_kind: str | None = None, village: s
     """The comments of ``topic`` (and of topics merged into it), most central first."""
     query = (db.select(Comment).join(TopicAssignment, TopicAssignment.comment_id == Comment.id)
              .join(Stage, Comment.stage_id == Stage.id)
-             .where(TopicAssignment.topic_id.in_(_group_ids(topic)))
+             .where(TopicAssignment.topic_id.in_(_group_ids(topic)), genuine_filter())
              .order_by(TopicAssignment.similarity.desc().nulls_last(), Comment.id))
     if stage_kind:
         query = query.where(Stage.kind == stage_kind)

@@ -425,6 +425,26 @@ def test_move_bad_input(project, seed):
     _db.session.rollback()
 
 
+def test_comment_rejected_after_clustering_stops_counting(project, seed):
+    comment_id = seed["ids"]["roads"][1]
+    topic = _topic_of(project, comment_id)
+    residents = next(e["residents"] for e in ops.overview(project)["topics"] if e["topic"].id == topic.id)
+    comment = _db.session.get(Comment, comment_id)
+    comment.review = "rejected"
+    _db.session.commit()
+    try:
+        entry = next(e for e in ops.overview(project)["topics"] if e["topic"].id == topic.id)
+        assert entry["residents"] == residents - 1
+        listed = _db.session.execute(ops.topic_comments_query(topic)).scalars().all()
+        assert comment_id not in [c.id for c in listed]
+        ops.assign_new_comment(comment)  # the step after a re-screen drops its automatic row
+        assert _db.session.execute(_db.select(TopicAssignment).filter_by(comment_id=comment_id)).first() is None
+        assert _db.session.get(Topic, topic.id).size == residents - 1
+    finally:
+        comment.review = None
+        _db.session.commit()
+
+
 # ---- what staff see ---------------------------------------------------------------------------------------
 
 def test_overview_ranks_by_residents_and_filters(project, seed):
