@@ -155,6 +155,27 @@ class DefaultConfig:
     TOPICS_PAGE_SIZE = 50  # comments per page on a topic's page
     TOPICS_RUN_STALE_MINUTES = 30  # a queued/running re-cluster older than this may be requested again
 
+    # qa
+    QA_KB_DIR: str | None = None  # knowledge-base folder (laws/*.md, faq.json); None: the shipped data/kb
+    QA_INDEX_DIR: str | None = None  # where the built index is saved; None: <instance>/qa_index
+    QA_MAX_QUESTION_CHARS = 1000  # longer questions are rejected with a clear message
+    QA_RATE_LIMIT = "20 per minute; 300 per day"  # per client address, chat page POST and /api/qa/ask
+    QA_TICKET_RATE_LIMIT = "5 per minute; 30 per day"  # feedback and hand-over to staff
+    QA_RELOAD_CHECK_SECONDS = 30  # how often a web process checks whether staff FAQ/replies changed
+    QA_INCLUDE_REPLIES = True  # published staff replies to published comments are searchable too
+    QA_STATS_DAYS = 60  # time window of the staff charts
+    # Keyword groups of the staff charts ("questions grouped into topics"); first match wins, else 其他.
+    QA_TOPIC_KEYWORDS: dict[str, list[str]] = {
+        "征地补偿": ["征地", "征收", "补偿", "安置", "正地", "拆迁", "青苗"],
+        "宅基地与建房": ["宅基地", "宅机地", "宅基", "建房", "盖房", "翻建", "农房"],
+        "永久基本农田与耕地": ["基本农田", "永久基本农田", "耕地", "占补平衡", "农田"],
+        "村庄规划与公示": ["村庄规划", "规划", "公示", "公告"],
+        "听证与救济": ["听证", "复议", "诉讼", "信访", "投诉"],
+        "土地整治与复垦": ["复垦", "整治", "整理", "高标准"],
+        "信息公开": ["信息公开", "公开", "查询", "查阅"],
+        "承包与流转": ["承包", "流转", "确权"],
+    }
+
 
 def _coerce(raw: str, current: Any) -> Any:
     """Turn an environment string into the type of the default it replaces."""
