@@ -345,6 +345,9 @@ def import_transcript(meeting: Meeting, stream: IO[bytes], filename: str | None,
     The caller commits and then queues the new comments for screening.
     """
     allowed = transcript_extensions()
+    if (filename or "").lower().endswith(".pdf") and "pdf" not in allowed:
+        raise ValidationError("本系统暂不能读取 PDF（未安装纯 Python 的 PDF 文字提取组件 pypdf），"
+                              "请把纪要另存为 Word（.docx）或文本（.txt）后上传。", field="file")
     extension = upload_extension(filename, allowed)
     data = read_upload(stream)
     digest = hashlib.sha256(data).hexdigest()

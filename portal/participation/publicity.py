@@ -42,14 +42,11 @@ def qr_svg(data: str) -> str:
     return re.sub(r'\swidth="[^"]*"\s+height="[^"]*"', ' role="img" aria-label="二维码"', svg, count=1)
 
 
-def qr_png(data: str) -> bytes:
-    """The QR code as PNG, for staff who paste it into a WeChat article."""
-    import qrcode
-
-    image = qrcode.make(data, box_size=10, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue()
+def qr_svg_file(data: str) -> bytes:
+    """A standalone SVG file of the QR code (scalable; prints sharp at any size; WeChat editors accept it).
+    SVG rather than PNG: PNG output would need Pillow or pypng, which the portal does not otherwise use."""
+    svg = qr_svg(data).replace(' role="img" aria-label="二维码"', ' width="300" height="300"', 1)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg).encode("utf-8")
 
 
 def _date(value: dt.date) -> str:

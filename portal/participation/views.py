@@ -290,11 +290,13 @@ def notice_poster(slug: str, notice_id: int):
     return _poster(project, notice)
 
 
-@bp.route("/projects/<slug>/qr.png")
+@bp.route("/projects/<slug>/qr.svg")
 def project_qr(slug: str):
     project = project_ops.get_project_by_slug(slug)
-    data = publicity.qr_png(publicity.public_url("public.project", slug=project.slug))
-    return Response(data, mimetype="image/png")
+    data = publicity.qr_svg_file(publicity.public_url("public.project", slug=project.slug))
+    response = Response(data, mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = f"attachment; filename={project.slug}-qr.svg"
+    return response
 
 
 @bp.route("/projects/<slug>/broadcast")
