@@ -270,6 +270,7 @@ def batch(batch_id: str):
 @bp.route(f"{P}/review/<batch_id>/approve", methods=["POST"])
 @login_required
 def approve(batch_id: str):
+    ops.get_batch(batch_id, current_user)  # 404 for a batch the user may not see, before anything else
     back = url_for("respond.batch", batch_id=batch_id)
     try:
         result = ops.approve_batch(batch_id, current_user)
@@ -285,6 +286,7 @@ def approve(batch_id: str):
 @bp.route(f"{P}/review/<batch_id>/return", methods=["POST"])
 @login_required
 def return_(batch_id: str):
+    ops.get_batch(batch_id, current_user)  # 404 for a batch the user may not see, before anything else
     back = url_for("respond.batch", batch_id=batch_id)
     form = ReturnForm()
     form.validate_on_submit()
@@ -300,6 +302,7 @@ def return_(batch_id: str):
 @bp.route(f"{P}/review/<batch_id>/revise", methods=["POST"])
 @login_required
 def revise(batch_id: str):
+    ops.get_batch(batch_id, current_user)  # 404 for a batch the user may not see, before anything else
     back = url_for("respond.batch", batch_id=batch_id)
     form = ReplyBatchForm()
     if not form.validate_on_submit():
