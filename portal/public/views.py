@@ -145,8 +145,14 @@ def published_comments(slug: str):
         .where(Comment.project_id == project.id, Comment.published.is_(True))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
+    # A campaign (duplicate family) shows once, with how many residents stand behind it (issue 5).
+    from portal.review.operations import fold_public_families
+
+    query = fold_public_families(query)
     pagination = db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("public/comments.html", project=project, pagination=pagination)
+    family_sizes = pipeline.family_sizes([c.id for c in pagination.items if c.duplicate_of_id is None])
+    return render_template("public/comments.html", project=project, pagination=pagination,
+                           family_sizes=family_sizes)
 
 
 @bp.route("/documents/<int:document_id>")

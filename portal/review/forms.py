@@ -89,8 +89,13 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    format = SelectField(_l("格式"), choices=[("csv", "CSV"), ("jsonl", "JSONL")])
+    format = SelectField(_l("格式"), choices=[("csv", "CSV"), ("jsonl", "JSONL")], default="csv",
+                         validate_choice=False)
     project = SelectField(_l("项目"), choices=[], validate_choice=False, validators=[Optional()])
+
+    def validate_format(self, field) -> None:
+        if field.data not in ("csv", "jsonl"):
+            raise ValidationError(_l("导出格式无效，可选 CSV 或 JSONL。"))
 
     def validate_project(self, field) -> None:
         if field.data and not str(field.data).isdigit():

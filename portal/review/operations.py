@@ -118,6 +118,14 @@ def queue_query(flag: str | None = None, project_id: int | None = None, stage_ki
     return query.order_by(Comment.id.desc())
 
 
+def fold_public_families(query):
+    """Restrict a select of published comments so that a campaign shows once: a member of a duplicate family
+    is hidden while its representative is published (the representative carries the count)."""
+    representative = aliased(Comment)
+    return query.outerjoin(representative, representative.id == Comment.duplicate_of_id).where(
+        db.or_(representative.id.is_(None), representative.published.is_(False)))
+
+
 def screening_counts() -> dict[str, int]:
     """Counts for the badges: failed, pending, unreviewed flagged comments, and the job-queue backlog."""
     from portal.queue import pending_count
