@@ -205,3 +205,21 @@ def test_staff_overview_roles(client, login, make_project):
     make_project()
     login(role="department")
     assert client.get("/staff/participation/").status_code == 403
+
+
+# ---- command line ---------------------------------------------------------------------------------------
+
+
+def test_cli_import_and_export(app, db, make_project, make_user, tmp_path):
+    project = make_project()
+    make_user("clerk")
+    good = tmp_path / "forms.csv"
+    good.write_text("意见内容,阶段\n水渠要清淤,规划\n,规划\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["participation", "import", project.slug, str(good), "--user", "clerk"])
+    assert result.exit_code == 2, result.output  # one bad row: reported, non-zero exit
+    assert "导入 1" in result.output and "第 3 行" in result.output
+    again = runner.invoke(args=["participation", "import", project.slug, str(good), "--user", "clerk"])
+    assert "重复 1" in again.output
+    assert runner.invoke(args=["participation", "import", "nope", str(good), "--user", "clerk"]).exit_code == 1
+    assert runner.invoke(args=["participation", "export-survey", "99", str(tmp_path / "x.csv")]).exit_code == 1
