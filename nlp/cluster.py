@@ -18,6 +18,7 @@ Why this algorithm: see ``docs/topics.md`` (measured on ``bench/topics.py``).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,10 +65,22 @@ def _default_tokenize(text: str) -> list[str]:
     return tokenize(text)
 
 
+# Words residents use in every kind of comment ("俺家…能不能…啥时候"): fine for clustering, useless in
+# a label. Extends nlp.text's stopwords for keywords only (chosen on tests/data/topics_dev.jsonl).
+_LABEL_STOPWORDS_TEXT = """
+以后 原来 现在 今年 去年 明年 时候 啥时候 什么时候 到时候 我家 俺家 咱家 我们 俺们 咱们 他们 大家 村里 老百姓 群众
+村民 能不能 可不可以 希望 要求 建议 请问 问题 情况 事情 东西 这块 那块 这个 那个 不够 不要 不能 没有 莫得 冇得
+知道 晓得 根本 为啥 咋整 咋个 咋办 怎么办 一下 一点 还是 就是 已经 应该 需要 考虑 解决 说明 清楚 太少
+太低 太贵 太远 太小 太窄 太短 太慢 房子 田里 地里 家里 地方 方便 不方便 同意 不同意 支持 反对 意见 全是 回来
+"""
+LABEL_STOPWORDS = frozenset(_LABEL_STOPWORDS_TEXT.split())
+_COUNTED = re.compile(r"^[一二两三四五六七八九十几半每][^一二两三四五六七八九十]?$")  # 一亩, 几亩, 两年
+
+
 def _is_keyword(token: str) -> bool:
-    """Keep words staff can read: two characters or more, not a number, not a lone Latin letter."""
+    """Keep words staff can read: two characters or more, no number or counted unit, no filler word."""
     token = token.strip()
-    if len(token) < 2:
+    if len(token) < 2 or token in LABEL_STOPWORDS or _COUNTED.match(token):
         return False
     return not any(ch.isdigit() for ch in token) and not all(ch.isascii() for ch in token)
 
@@ -262,7 +275,9 @@ class TopicModel:
         labels_sorted = self._cluster(xs, ws)
         labels = np.empty(n, dtype=int)
         labels[order] = labels_sorted
-        self._finish(x, labels, w, texts)
+        rank = np.empty(n, dtype=int)
+        rank[order] = np.arange(n)
+        self._finish(x, labels, w, texts, rank)
         return self
 
     def _set_empty(self, x: np.ndarray) -> TopicModel:
@@ -330,13 +345,15 @@ class TopicModel:
                 best_labels = labels
         return best_labels
 
-    def _finish(self, x: np.ndarray, labels: np.ndarray, w: np.ndarray, texts: Sequence[str] | None) -> None:
+    def _finish(self, x: np.ndarray, labels: np.ndarray, w: np.ndarray, texts: Sequence[str] | None,
+                rank: np.ndarray) -> None:
         """Dissolve tiny clusters, mark outliers, order topics, compute centres, thresholds and labels."""
         labels = self._dissolve_small(x, labels, w)
         labels = self._mark_outliers(x, labels, w)
-        # Topic ids: largest first, ties by the smallest member index (both independent of the seed).
+        # Topic ids: largest first, ties by the member first in canonical order (so neither the seed nor
+        # the input order can renumber topics).
         ids = [c for c in np.unique(labels) if c >= 0]
-        ids.sort(key=lambda c: (-float(w[labels == c].sum()), int(np.flatnonzero(labels == c)[0])))
+        ids.sort(key=lambda c: (-float(w[labels == c].sum()), int(rank[labels == c].min())))
         remap = {old: new for new, old in enumerate(ids)}
         labels = np.array([remap.get(int(c), -1) for c in labels], dtype=int)
         k = len(ids)

@@ -1,0 +1,243 @@
+"""nlp.cluster: TopicModel, keywords, matching across re-clusters and the comment pipeline."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from nlp.cluster import KeywordExtractor, TopicModel, cluster_comments, match_topics
+from nlp.embed import MemoryEmbeddingCache
+
+DEV_SET = Path(__file__).resolve().parents[1] / "data" / "topics_dev.jsonl"
+
+
+def blobs(sizes: list[int], dim: int = 48, spread: float = 0.35, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors around ``len(sizes)`` random directions (plus a shared offset, as e5 vectors have)."""
+    rng = np.random.RandomState(seed)
+    centres = rng.standard_normal((len(sizes), dim))
+    common = rng.standard_normal(dim) * 2.0
+    rows, labels = [], []
+    for c, size in enumerate(sizes):
+        rows.append(common + centres[c] + spread * rng.standard_normal((size, dim)))
+        labels += [c] * size
+    x = np.vstack(rows)
+    return x / np.linalg.norm(x, axis=1, keepdims=True), np.array(labels)
+
+
+def space_tokenizer(text: str) -> list[str]:
+    return text.split()
+
+
+# -- TopicModel --------------------------------------------------------------------------------------
+
+
+def test_recovers_groups_and_chooses_their_number():
+    x, truth = blobs([30, 25, 20, 15, 12, 10])
+    model = TopicModel(min_topic_size=3)
+    assert model.fit(x) is model
+    assert model.n_topics_ == 6
+    assert normalized_mutual_info_score(truth, model.labels_) > 0.95
+    assert (model.labels_ < 0).mean() <= 0.10
+    assert [t.size for t in model.topics_] == sorted((t.size for t in model.topics_), reverse=True)
+    assert set(model.silhouettes_) >= {2, 6, 8}  # the number of topics was searched, not fixed
+
+
+def test_init_only_stores_parameters():
+    params = {"n_topics": None, "max_topics": 12, "min_topic_size": 4, "random_state": 7}
+    model = TopicModel(**params)
+    for name, value in params.items():
+        assert getattr(model, name) == value
+    assert set(inspect.signature(TopicModel).parameters) <= set(vars(model))
+    assert not [name for name in vars(model) if name.endswith("_")]  # nothing fitted yet
+
+
+def test_same_input_same_topics_whatever_the_order():
+    x, _ = blobs([20, 18, 15, 9])
+    texts = [f"意见 {i}" for i in range(len(x))]
+    first = TopicModel().fit(x, texts).labels_
+    assert np.array_equal(first, TopicModel().fit(x, texts).labels_)
+    perm = np.random.RandomState(3).permutation(len(x))
+    shuffled = TopicModel().fit(x[perm], [texts[i] for i in perm]).labels_
+    assert np.array_equal(shuffled, first[perm])  # same partition and the same topic ids
+
+
+def test_weights_count_duplicate_families():
+    x, truth = blobs([12, 12], seed=1)
+    weights = np.where(truth == 1, 5.0, 1.0)
+    model = TopicModel().fit(x, weights=weights)
+    sizes = sorted(t.size for t in model.topics_)
+    assert sizes == [12.0, 60.0]
+    assert model.topics_[0].size == 60.0  # the heavier topic comes first
+
+
+def test_tiny_clusters_dissolve_and_outliers_are_capped():
+    x, _ = blobs([40, 35, 2], seed=2)
+    model = TopicModel(min_topic_size=5, max_outlier_fraction=0.05, outlier_similarity=0.99).fit(x)
+    assert all(t.size >= 5 for t in model.topics_)
+    assert (model.labels_ < 0).sum() <= int(0.05 * len(x))
+
+
+def test_representative_is_the_member_nearest_the_centre():
+    x, _ = blobs([15, 15], seed=4)
+    model = TopicModel().fit(x)
+    for topic in model.topics_:
+        sims = x[topic.members] @ model.centroids_[topic.id]
+        assert topic.representative == topic.members[int(np.argmax(sims))]
+        assert topic.representatives[0] == topic.representative and len(topic.representatives) == 3
+
+
+def test_assign_places_new_comments_without_refitting_in_under_100ms():
+    x, truth = blobs([200] * 25, dim=384, spread=0.1, seed=5)
+    model = TopicModel(n_topics=25).fit(x)
+    centroids = model.centroids_.copy()
+    near = x[truth == 3][0] * 2.0  # a new comment with the same vector as a member (scale does not matter)
+    expected = int(model.labels_[np.flatnonzero(truth == 3)[0]])
+    start = time.perf_counter()
+    for _ in range(100):
+        topic = model.assign(near)
+    per_call = (time.perf_counter() - start) / 100
+    assert topic == expected and per_call < 0.1
+    far = -model.centroids_.sum(axis=0)
+    assert model.assign(far) == -1
+    assert np.array_equal(centroids, model.centroids_)  # nothing was refitted
+
+
+def test_bad_input_is_a_clear_error():
+    model = TopicModel()
+    with pytest.raises(RuntimeError, match="not fitted"):
+        model.predict(np.ones((1, 4)))
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(np.array([[np.nan, 1.0], [1.0, 0.0]]))
+    with pytest.raises(ValueError, match="weights"):
+        model.fit(np.eye(3), weights=[1, 0, 1])
+    with pytest.raises(ValueError, match="texts"):
+        model.fit(np.eye(3), texts=["a"])
+    x, _ = blobs([10, 10])
+    model.fit(x)
+    with pytest.raises(ValueError, match="dimension"):
+        model.predict(np.ones((1, 5)))
+
+
+def test_degenerate_inputs():
+    empty = TopicModel().fit(np.zeros((0, 8)))
+    assert empty.n_topics_ == 0 and empty.topics_ == [] and empty.predict(np.ones((2, 8))).tolist() == [-1, -1]
+    one = TopicModel().fit(np.ones((1, 8)), ["只有一条意见"])
+    assert one.labels_.tolist() == [0] and one.topics_[0].label
+    same = TopicModel().fit(np.ones((6, 8)), ["同一句话"] * 6)
+    assert same.n_topics_ == 1 and same.labels_.tolist() == [0] * 6
+    fixed = TopicModel(n_topics=3).fit(blobs([10, 10, 10])[0])
+    assert fixed.n_topics_ == 3 and fixed.silhouettes_.keys() == {3}
+
+
+# -- keywords and labels -----------------------------------------------------------------------------
+
+
+def test_class_based_tfidf_prefers_words_specific_to_a_topic():
+    texts = ["征地 补偿 太低 希望", "征地 补偿 款 希望", "征地 补偿 标准", "迁坟 公墓 希望", "迁坟 费用 希望",
+             "迁坟 公墓 通知"]
+    extractor = KeywordExtractor(n_keywords=3, tokenizer=space_tokenizer).fit(texts, [0, 0, 0, 1, 1, 1])
+    assert extractor.keywords_[0][:2] == ["征地", "补偿"]
+    assert extractor.keywords_[1][:2] == ["迁坟", "公墓"]
+    assert all("希望" not in words for words in extractor.keywords_.values())  # filler, in every topic
+    assert extractor.scores_[0] == sorted(extractor.scores_[0], reverse=True)
+
+
+def test_labels_are_readable_keywords_from_jieba():
+    texts = ["征地补偿标准太低了，一亩才三万", "征地补偿款什么时候发", "俺家的征地补偿咋算的", "补偿标准要公开",
+             "祖坟迁移要提前通知", "迁坟补助太低", "祖坟不能随便迁", "迁坟费用谁出"]
+    model = TopicModel(n_topics=2).fit(np.vstack([np.eye(2)[[0] * 4 + [1] * 4]]) + 0.01, texts)
+    labels = {t.label for t in model.topics_}
+    assert all(3 <= len(t.keywords) <= 5 for t in model.topics_), [t.keywords for t in model.topics_]
+    assert any("补偿" in label for label in labels) and any("迁坟" in label or "祖坟" in label for label in labels)
+    assert all(not any(ch.isdigit() for ch in label) and "topic" not in label for label in labels)
+    assert all(word not in label for label in labels for word in ("俺家", "什么时候", "一亩"))
+
+
+# -- matching topics across re-clusters --------------------------------------------------------------
+
+
+def test_match_topics_keeps_renamed_topics_and_merges():
+    old = {"征地补偿(已改名)": [1, 2, 3, 4, 5], "迁坟": [6, 7, 8], "staff-merged": [9, 10, 11, 12]}
+    new = {0: [1, 2, 3, 4, 5, 13], 1: [6, 7, 8], 2: [9, 10], 3: [11, 12], 4: [20, 21]}
+    result = match_topics(old, new)
+    assert result[0] == "征地补偿(已改名)" and result[1] == "迁坟"
+    assert result[2] == result[3] == "staff-merged"  # a merged topic stays merged when re-split
+    assert 4 not in result  # genuinely new
+    strict = match_topics(old, new, merge_share=1.01)
+    assert sorted(k for k, v in strict.items() if v == "staff-merged") in ([2], [3])
+
+
+def test_match_topics_by_centres():
+    old = np.eye(3)
+    new = np.array([[0.0, 1.0, 0.05], [1.0, 0.02, 0.0], [0.5, 0.5, 0.7]])
+    assert match_topics(old, new) == {0: 1, 1: 0}
+    assert match_topics({}, new) == {} and match_topics(old, np.zeros((0, 3))) == {}
+
+
+# -- the comment pipeline ----------------------------------------------------------------------------
+
+
+def test_cluster_comments_excludes_screened_items_and_weights_duplicates():
+    x, truth = blobs([8, 8], seed=6)
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
+    texts = [r["text"] for r in rows if r["topic"] == "征地补偿标准"][:8] + [
+        r["text"] for r in rows if r["topic"] == "祖坟迁移"][:8]
+    items = [{"id": f"c{i}", "text": t} for i, t in enumerate(texts)]
+    items.append({"id": "spam", "text": "加微信领取免费红包，日赚三百 http://xx.cn 加V：abc123"})
+    items.append({"id": "dup", "text": texts[0]})
+    items.append({"id": "blank", "text": "   "})
+    vectors = np.vstack([x, x[0] * 0 + x[5], x[0], x[1]])
+    result = cluster_comments(items, vectors=vectors)
+    assert len(result.topic_of) == len(items)
+    assert result.topic_of[16] == -1 and result.excluded[16] == "spam"
+    assert result.topic_of[18] == -1 and 18 in result.excluded
+    assert result.topic_of[17] == result.topic_of[0] >= 0  # the copy joins its family's topic
+    assert 17 not in result.rows  # ... but is clustered once, through the family head
+    head = result.rows.index(0)
+    assert result.model.topics_[result.model.labels_[head]].size == 9.0
+    assert normalized_mutual_info_score(truth, result.topic_of[:16]) > 0.9
+    assert result.unassigned_share() == 0.0
+    assert sorted(i for m in result.members.values() for i in m) == [i for i in range(18) if i != 16]
+
+
+def test_cluster_comments_empty_and_mismatched_input():
+    result = cluster_comments([], vectors=np.zeros((0, 4)))
+    assert result.topic_of == [] and result.topics == []
+    with pytest.raises(ValueError, match="screenings"):
+        cluster_comments([{"id": 1, "text": "补偿"}], screenings=[])
+
+
+@pytest.fixture(scope="module")
+def dev_set() -> list[dict]:
+    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_dev_set_shape(dev_set):
+    topics = {row["topic"] for row in dev_set if row["topic"]}
+    assert len(dev_set) >= 200 and 8 <= len(topics) <= 12
+    assert len({row["id"] for row in dev_set}) == len(dev_set)
+
+
+@pytest.mark.slow
+def test_dev_set_topics_with_real_embeddings(dev_set):
+    """The held-out targets on our own residents'-voice dev set: NMI ≥ 0.55, ≤ 10% unassigned, stable."""
+    cache = MemoryEmbeddingCache()
+    items = [{"id": row["id"], "text": row["text"]} for row in dev_set]
+    first = cluster_comments(items, cache=cache)
+    second = cluster_comments(items, cache=cache)
+    assert first.topic_of == second.topic_of
+    assert [t.label for t in first.topics] == [t.label for t in second.topics]
+    gold = [(row["topic"], first.topic_of[i]) for i, row in enumerate(dev_set) if row["topic"]]
+    predicted = [t if t >= 0 else -1000 - i for i, (_, t) in enumerate(gold)]
+    assert normalized_mutual_info_score([g for g, _ in gold], predicted) >= 0.65
+    assert first.unassigned_share() <= 0.10
+    spam = [i for i, row in enumerate(dev_set) if "红包" in row["text"] or "刷单" in row["text"]]
+    assert spam and all(first.topic_of[i] == -1 for i in spam)
+    assert 6 <= len(first.topics) <= 15
+    assert all(t.label and "·" in t.label for t in first.topics)
