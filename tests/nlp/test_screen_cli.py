@@ -75,3 +75,27 @@ def test_cli_subprocess_stdin_to_stdout():
     assert proc.returncode == 0, proc.stderr.decode()
     line = json.loads(proc.stdout.decode().strip())
     assert line["id"] == "a" and line["abusive"]
+
+
+def test_cli_bad_inputs_each_get_a_result_or_a_named_error(tmp_path, capsys):
+    big = "补偿太低" * 250_000 + "，电话13812345678"  # about 1 MB
+    src = _write(tmp_path, [
+        b"\x00\x9f\x92\x96\xff\xfe\x01binary junk\x80",
+        json.dumps({"id": "big", "text": big}, ensure_ascii=False).encode(),
+        json.dumps({"id": "emoji", "text": "😀🙏🔥👍"}, ensure_ascii=False).encode(),
+        json.dumps({"id": "html", "text": "<script>alert(1)</script><b>补偿太低了</b>"}).encode(),
+        json.dumps({"id": "ctrl", "text": "补\x00偿\x1b[31m太\u202e低\u200b了"}).encode(),
+        json.dumps({"id": "empty", "text": ""}).encode(),
+        json.dumps({"id": "ok", "text": "公示时间太短了"}, ensure_ascii=False).encode(),
+    ])
+    out = tmp_path / "out.jsonl"
+    assert main(["screen", str(src), "-o", str(out)]) == 1
+    assert "line 1: not valid JSON" in capsys.readouterr().err
+    result = {r["id"]: r for r in _read(out)}
+    assert list(result) == ["big", "emoji", "html", "ctrl", "empty", "ok"]
+    assert result["big"]["pii"] and result["big"]["redacted"].endswith("138****5678")
+    assert any("文本过长" in r for r in result["big"]["reasons"])
+    assert result["emoji"]["low_info"] and result["empty"]["low_info"]
+    assert any("HTML" in r for r in result["html"]["reasons"]) and not result["html"]["low_info"]
+    assert not result["ctrl"]["low_info"] and result["ctrl"]["value"] >= 1
+    assert result["ok"]["value"] == 1 and not any(result["ok"][k] for k in ("spam", "abusive", "pii", "low_info"))
