@@ -107,8 +107,9 @@ def queue_query(flag: str | None = None, project_id: int | None = None, stage_ki
         "value_0": db.and_(done, Comment.value_score == 0),
         "failed": Comment.screening_state == "failed",
         "pending": Comment.screening_state == "pending",
-        "unreviewed": Comment.review.is_(None),
-        "reviewed": Comment.review.is_not(None),
+        # Any human decision (a flag corrected, approved, rejected) counts as reviewed.
+        "unreviewed": Comment.reviewed_by_id.is_(None),
+        "reviewed": Comment.reviewed_by_id.is_not(None),
     }
     if flag == "campaign":
         member = aliased(Comment)
@@ -137,7 +138,7 @@ def screening_counts() -> dict[str, int]:
     return {
         "failed": count(Comment.screening_state == "failed"),
         "pending": count(Comment.screening_state == "pending"),
-        "flagged": count(Comment.screening_state == "done", Comment.review.is_(None), flagged,
+        "flagged": count(Comment.screening_state == "done", Comment.reviewed_by_id.is_(None), flagged,
                          Comment.duplicate_of_id.is_(None)),
         "backlog": pending_count(),
     }

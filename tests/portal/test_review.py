@@ -117,6 +117,15 @@ def test_filters_by_flag(client, reviewer, submit, flag):
     assert shown == expected
 
 
+def test_reviewed_and_unreviewed_filters_follow_any_human_decision(client, reviewer, submit):
+    spam, low = submit(SPAM), submit(LOW)
+    client.post(f"/staff/review/comments/{spam.id}/action", data={"action": "not_spam"})
+    reviewed = _page(client, "/staff/review/?flag=reviewed")
+    unreviewed = _page(client, "/staff/review/?flag=unreviewed")
+    assert f'id="comment-{spam.id}"' in reviewed and f'id="comment-{low.id}"' not in reviewed
+    assert f'id="comment-{low.id}"' in unreviewed and f'id="comment-{spam.id}"' not in unreviewed
+
+
 def test_abusive_filter(client, reviewer, submit):
     rude = submit("你们这些狗官tmd就知道收钱，补偿款到现在都没发")
     assert rude.is_abusive
