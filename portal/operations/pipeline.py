@@ -44,7 +44,9 @@ def enqueue_comment(comment_id: int) -> bool:
     from portal import tasks
 
     try:
-        tasks.process_comment(comment_id)
+        # Retries and their delay come from configuration (QUEUE_RETRIES, QUEUE_RETRY_DELAY seconds).
+        tasks.process_comment(comment_id, retries=current_app.config.get("QUEUE_RETRIES", 3),
+                              retry_delay=current_app.config.get("QUEUE_RETRY_DELAY", 10))
         return True
     except Exception:  # noqa: BLE001 - the comment is safe in the database whatever the queue does
         log.exception("could not queue comment %s", comment_id)
@@ -116,7 +118,7 @@ def _build_screener(settings: dict[str, dict[str, Any]]) -> Any:
 
 
 def screen_comment(comment: Comment) -> Any:
-    """Run the nlp detectors on ``comment`` alone (duplicates are found by :func:`find_duplicate`)."""
+    """Run the nlp detectors on ``comment`` alone (duplicates are found by ``portal.review.dedup``)."""
     return get_screener().screen([{"id": comment.id, "text": comment.text}])[0]
 
 

@@ -142,6 +142,29 @@ def test_failure_after_all_retries_is_shown_and_can_be_retried(client, db, login
     assert f"comment-{comment.id}" not in client.get("/staff/review/?flag=failed").get_data(as_text=True)
 
 
+def test_retries_come_from_configuration(tmp_path, monkeypatch):
+    app = build_app(tmp_path, QUEUE_IMMEDIATE=False, QUEUE_RETRIES=0)
+    with app.app_context():
+        from portal.models import Project, Stage
+        from portal.timeutil import local_today
+
+        project = Project(slug="r", name="项目", kind="村庄规划", villages=[])
+        _db.session.add(project)
+        _db.session.flush()
+        _db.session.add(Stage(project=project, kind="planning", opens_on=local_today(), closes_on=local_today()))
+        _db.session.commit()
+        comment = _store(project, CLEAN)
+        monkeypatch.setattr(pipeline, "screen_comment", lambda c: 1 / 0)
+        pipeline.enqueue_comment(comment.id)
+        huey.execute(huey.dequeue())
+        later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1)
+        assert huey.read_schedule(later) == []  # no retry configured: it stays failed for staff
+        _db.session.expire_all()
+        assert _db.session.get(Comment, comment.id).screening_state == "failed"
+        _db.session.remove()
+        _db.drop_all()
+
+
 def test_stuck_pending_comments_are_requeued(db, make_project):
     comment = _store(make_project(), CLEAN)  # stored but never queued (the queue was down)
     assert comment.screening_state == "pending"
@@ -158,7 +181,7 @@ def test_enqueue_never_raises(db, make_project, monkeypatch):
 
     comment = _store(make_project(), CLEAN)
 
-    def down(comment_id):
+    def down(comment_id, **options):
         raise OSError("queue down")
 
     monkeypatch.setattr(tasks, "process_comment", down)
