@@ -203,8 +203,12 @@ def _validate_row(project: Project, cells: dict[str, str]) -> dict[str, Any]:
     if received_on and received_on > local_today():
         raise ValidationError("收到日期不能晚于今天。")
     village = cells.get("village") or None
+    if village and len(village) > 80:
+        raise ValidationError("村名太长（最多 80 字）。")
     if village and project.villages and village not in project.villages:
         raise ValidationError(f"村“{village}”不在本项目范围内（{'、'.join(project.villages)}）。")
+    if len(cells.get("author_name") or "") > 80:
+        raise ValidationError("姓名太长（最多 80 字）。")
     return {
         "text": text, "channel": channel, "received_on": received_on.isoformat() if received_on else "",
         "village": village, "author_name": (cells.get("author_name") or "")[:80] or None,

@@ -64,7 +64,7 @@ def _name(raw: str | None, field: str = "name") -> str:
 
 def _village(project: Project, raw: str | None) -> str | None:
     village = comment_ops.clean_text(raw) or None
-    if village and project.villages and village not in project.villages:
+    if village and (len(village) > 80 or (project.villages and village not in project.villages)):
         raise ValidationError("请选择本项目涉及的村，或留空。", field="village")
     return village
 

@@ -40,7 +40,7 @@ def add_representative(project: Project, values: dict[str, Any], user: User) -> 
     if not group:
         raise ValidationError("请填写代表的群体，例如“村民小组”“承包户”“村集体经济组织”。", field="group_represented")
     village = comment_ops.clean_text(values.get("village")) or None
-    if village and project.villages and village not in project.villages:
+    if village and (len(village) > 80 or (project.villages and village not in project.villages)):
         raise ValidationError("请选择本项目涉及的村，或留空。", field="village")
     representative = Representative(project_id=project.id, stage_id=stage.id, name=name[:80], village=village,
                                     group_represented=group[:120])

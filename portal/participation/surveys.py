@@ -313,7 +313,7 @@ def submit_response(survey: Survey, form: Any, village: str | None, key: str | N
             raise Conflict("这台手机（或电脑）已经填写过这份问卷，每人只需填写一次。"
                            f"您的回执码是 {comment_ops.format_receipt_code(earlier.receipt_code)}。")
     village = comment_ops.clean_text(village) or None
-    if village and survey.project.villages and village not in survey.project.villages:
+    if village and (len(village) > 80 or (survey.project.villages and village not in survey.project.villages)):
         raise ValidationError("请选择本项目涉及的村，或留空。", field="village")
     answers = parse_answers(survey, form)
     if not answers:
