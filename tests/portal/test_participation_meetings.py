@@ -178,3 +178,40 @@ def test_unknown_and_unpublished_meetings(client, db, meeting):
     db.session.commit()
     assert client.get(f"/meetings/{meeting.id}").status_code == 404
     assert client.get("/meetings/receipt/ABCD2345").status_code == 404
+
+
+def test_staff_pages_render_with_data(client, db, meeting):
+    """Every staff page of the area renders (200) once there is data on it."""
+    from portal.models import Survey, SurveyQuestion
+    from portal.timeutil import local_today
+
+    project = meeting.project
+    client.post(f"/meetings/{meeting.id}", data={"name": "王大爷", "phone": "13800001234"})
+    client.post(f"/projects/{project.slug}/hearing-request", data={
+        "legal_basis": "licensing_47", "reason": "涉及我家宅基地的重大利益。", "applicant_name": "张三",
+        "phone": "13800001234"})
+    survey = Survey(project_id=project.id, stage_id=meeting.stage_id, title="问卷", opens_on=local_today(),
+                    closes_on=local_today())
+    db.session.add(survey)
+    db.session.flush()
+    first = SurveyQuestion(survey_id=survey.id, kind="single", prompt="有农机吗", options=["有", "没有"])
+    db.session.add(first)
+    db.session.flush()
+    db.session.add(SurveyQuestion(survey_id=survey.id, position=1, kind="text", prompt="为什么",
+                                  show_if_question_id=first.id, show_if_options=["有"]))
+    db.session.commit()
+    _relogin(client)
+    for url in ["/staff/participation/", f"/staff/participation/projects/{project.id}",
+                f"/staff/participation/projects/{project.id}/surveys/new",
+                f"/staff/participation/surveys/{survey.id}", f"/staff/participation/surveys/{survey.id}/settings",
+                f"/staff/participation/surveys/{survey.id}/results",
+                f"/staff/participation/projects/{project.id}/meetings/new",
+                f"/staff/participation/meetings/{meeting.id}/edit", f"/staff/participation/meetings/{meeting.id}",
+                f"/staff/participation/projects/{project.id}/imports"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    edit = client.get(f"/staff/participation/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert "石桥村村委会二楼" in edit
+    assert "仅当“有农机吗”选了：有 时显示" in client.get(f"/staff/participation/surveys/{survey.id}").get_data(
+        as_text=True)
+    assert client.get("/staff/participation/projects/999").status_code == 404
