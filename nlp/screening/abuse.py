@@ -23,8 +23,11 @@ STRONG = (
     r"婊子|妈的|妈逼|妈b|操你|草你|肏|艹|日你|草泥马|尼玛|你妈(的|逼|b|死|了个|个)|去死|死全家|全家死|不得好死|断子绝孙|"
     r"死绝|滚蛋|滚犊子|滚出|滚吧|给我滚|吃屎|放屁|屁话|放你娘|废物|饭桶|老不死|神经病|有病吧|脑子进水|脑子有病|脑子被驴踢|"
     r"卧槽|我操|我艹|操蛋|他娘的|奶奶的|娘的|鸡巴|屌|装逼|逼样|瘪三|孙子们|龟孙子|二逼|逗比|傻屌|死鬼|短命鬼|天打雷劈|"
-    r"沙雕|傻雕|特么|特码的|踏马|他喵的|干你娘|干你妈|你娘的|二百五|是猪吗|是猪啊|猪一样|猪脑|脑子被门夹|脑袋被门夹|"
-    r"(你个|你这个?|这个|那个|这|那|个)老东西|老东西们|老不要脸|狗杂碎|狗娘|贱种|找死|王八"
+    r"沙雕|傻雕|特么|特码的|踏马|他喵的|干你娘|干你妈|你娘的|二百五(?![十万千百元块亩平米个0-9])|是猪吗|是猪啊|猪一样|猪脑|脑子被门夹|脑袋被门夹|"
+    r"(你个|你这个?|这个|那个|这|那|个)老东西|老东西们|老不要脸|狗杂碎|狗娘|贱种|找死|王八|"
+    r"狗比|狗b|狗逼|狗玩意|狗贼|老狗|老贼|脑瘫|辣鸡|死妈|妈卖批|麻痹的|你麻痹|日你先人|日你妈|你大爷|傻狍子|瓜娃子|瓜皮|"
+    r"蠢蛋|蠢材|蠢驴|笨猪|窝囊废|废柴|渣渣|二货|孙贼|混球|臭不要脸|给老子|滚你|你滚|滚出去|滚远点|滚粗|贱骨头|"
+    r"脑子有坑|脑子坏了|脑子瓦特|缺心眼|丢人现眼"
 )
 # Harsh words that may also be plain accusations ("黑心开发商"): they need a second cue.
 MILD = (
@@ -35,14 +38,14 @@ MILD = (
 # Pinyin of homophone spellings (煞笔, 草泥马, 踏马的 …), matched on whole syllables of the CJK text.
 PINYIN = (
     "sha bi", "cao ni ma", "ni ma de", "ni ma bi", "ta ma de", "gou ri de", "wang ba dan", "nao can", "ri ni ma",
-    "si quan jia", "bu de hao si", "gou dong xi", "gun dan",
+    "si quan jia", "bu de hao si", "gou dong xi", "gun dan", "ma mai pi",
 )
 # Real words that sound like an insult ("沙壁" = sha bi): removed before the pinyin match.
-_PINYIN_SAFE_RE = re.compile(r"沙壁|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
+_PINYIN_SAFE_RE = re.compile(r"沙壁|沙碧|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
     r"sb|2b|tmd|tm|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
-    r"gouride|wangbadan|dsb|jb|md|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot"
+    r"gouride|wangbadan|dsb|jb|md|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan"
 )
 _STRONG_RE = re.compile(STRONG)
 _MILD_RE = re.compile(MILD)
@@ -60,7 +63,7 @@ _SAFE_RE = re.compile(
     r"垃圾(站|桶|处理|分类|池|场|堆|车|房|清运|填埋|焚烧|中转|收集)|狗屁不通|热狗|疯狗咬|土狗|狗窝|死刑|该死心|死心|"
     r"黑心棉|骗子(公司)?(广告|电话|短信)|防骗|被骗|诈骗|屁股|放屁虫|咸鱼|打扰|日子|今日|日你们?村|"
     r"[他她]妈的(病|坟|房|地|田|户口|身体|名字|养老|腿|眼睛|医药费|药|手术|低保|房子|补偿)|[妈姑舅姨大老后干奶]妈的|"
-    r"废物(利用|处理|回收|排放|堆放|处置|综合)|(固体|建筑|危险|工业|生活)废物|恶心(呕吐|想吐)"
+    r"废物(利用|处理|回收|排放|堆放|处置|综合)|麻痹(大意|思想|症|了)|西瓜皮|猪头肉|卤猪头|(面部|神经|肢体|面瘫|小儿)麻痹|(固体|建筑|危险|工业|生活)废物|恶心(呕吐|想吐)"
 )
 
 
@@ -101,8 +104,8 @@ class AbuseDetector:
         Where the trained classifier is loaded from.
     """
 
-    def __init__(self, threshold: float = 0.85, mild_threshold: float = 0.6, min_chars: int = 4,
-                 model_path: Path | None = None) -> None:
+    def __init__(self, threshold: float = 0.85, mild_threshold: float = 0.6, model_path: Path | None = None,
+                 min_chars: int = 4) -> None:
         self.threshold = threshold
         self.mild_threshold = mild_threshold
         self.min_chars = min_chars

@@ -51,7 +51,7 @@ _QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|球球|q号|qq号)\s*[:：号]?\s*(?:�
 # An office's published number (村委会, 国土所, 监督电话 …) is not a resident's personal data; mobiles always are.
 _OFFICE_CUE_RE = re.compile(
     r"(村委|居委|村部|政府|办公室|国土所|自然资源|规划局|服务中心|服务站|便民|办事处|派出所|指挥部|拆迁办|征收办|"
-    r"公司|热线|监督电话|举报电话|服务电话|公开电话|办公电话|值班电话)"
+    r"公司|公告|公示|公布|热线|监督电话|举报电话|服务电话|公开电话|办公电话|值班电话)"
 )
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
 _ID_CUE_RE = re.compile(r"(身份证|证件号|身份号|公民身份)")

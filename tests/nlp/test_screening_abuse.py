@@ -72,3 +72,16 @@ def test_mixed_script_and_regional_insults(text):
 def test_family_words_waste_and_accusations_are_not_insults(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, result.reasons
+
+
+@pytest.mark.parametrize("text", ["狗比施工队", "你们这些脑瘫设计的路", "辣鸡村委 啥也不干", "死妈玩意 补偿呢",
+                                  "一群傻狍子画的图", "给老子滚", "二百五才想出这个方案"])
+def test_wider_insult_lexicon(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive, text
+
+
+@pytest.mark.parametrize("text", ["套型结构比例不合理", "星沙碧桂园的围墙违建", "补偿二百五十万是怎么算的",
+                                  "卤猪头肉摊子占了路", "西瓜皮扔得到处都是", "不能麻痹大意"])
+def test_homophones_and_numbers_that_only_look_like_insults(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons
