@@ -47,7 +47,20 @@ LATIN = (
     r"sb|2b|tmd|tm|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
     r"gouride|wangbadan|dsb|jb|md|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan"
 )
+# Derogatory nouns aimed at people ("你们就是一群猪", "这帮土匪"): animals need a person or a copula before them,
+# because in a village "一群猪" and "这些狗" are usually just animals.
+_ANIMALS = "狗|猪|乌龟|老鼠|蛆|豺狼|狼|蛇|癞皮狗|哈巴狗|疯狗|死狗|死猪"
+_PERSON_NOUNS = ("畜生|畜牲|禽兽|败类|人渣|寄生虫|蛀虫|吸血鬼|白眼狼|走狗|奴才|汉奸|狗腿子|强盗|土匪|流氓|无赖|废物|饭桶|蠢货|"
+                 "混蛋|小丑|瘪三|地痞|恶棍|恶霸|狗东西")
+ADDRESSED = (
+    rf"(?:你们?|他们)(?:都是|就是|简直是|全是|真是|是|像)?(?:这|那)?(?:一)?(?:群|帮|伙|些|个)?(?:{_ANIMALS})"
+    rf"(?![肉叫咬窝圈场仔崽年粮食])"
+    rf"|(?:都是|就是|全是|简直是|真是)(?:一群|一帮|一伙)(?:{_ANIMALS})(?![肉叫咬窝圈场仔崽年粮食])"
+    rf"|(?:你们?|这帮|那帮|一帮|这群|那群|一群|这伙|那伙|一伙|这些|那些|都是|就是|全是|简直是)(?:人|家伙|当官的|干部|村干部)?"
+    rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个)?(?:{_PERSON_NOUNS})"
+)
 _STRONG_RE = re.compile(STRONG)
+_ADDRESSED_RE = re.compile(ADDRESSED)
 _MILD_RE = re.compile(MILD)
 _LATIN_RE = re.compile(rf"(?<![a-z])({LATIN})(?![a-z])")
 _PINYIN_RE = re.compile("(?:^| )(" + "|".join(PINYIN) + ")(?= |$)")
@@ -71,6 +84,7 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     """(strong hits, mild hits) of one comment: Chinese lexicon, pinyin homophones and Latin abbreviations."""
     flat = _SAFE_RE.sub("|", prep.flat)
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)]
+    strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
     strong += [m.group(0) for m in _LATIN_RE.finditer(prep.norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]
     strong += [h for h in latin_flat if h not in strong]

@@ -85,3 +85,11 @@ def test_wider_insult_lexicon(text):
 def test_homophones_and_numbers_that_only_look_like_insults(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, result.reasons
+
+
+@pytest.mark.parametrize("text,abusive", [
+    ("你们就是一群猪，规划成这样", True), ("村干部都是白眼狼", True), ("他们都是狗腿子", True),
+    ("一群猪跑到田里把秧苗拱了", False), ("这些狗被施工车轧死了", False), ("你们家的狗咬人", False),
+])
+def test_derogatory_nouns_aimed_at_people_not_at_animals(text, abusive):
+    assert screen([{"id": 1, "text": text}])[0].abusive is abusive
