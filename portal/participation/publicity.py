@@ -15,6 +15,7 @@ from flask import current_app, request, url_for
 
 from portal.extensions import db
 from portal.models import Meeting, Notice, Project, ProjectStatus, Survey
+from portal.participation import surveys as survey_ops
 from portal.participation.common import aware
 from portal.timeutil import local_today, to_local, utcnow
 
@@ -133,7 +134,8 @@ def project_activities(project: Project) -> dict[str, Any]:
     now = utcnow()
     return {
         "surveys": [s for s in surveys if s.phase(today) in ("open", "upcoming")],
-        "summaries": [s for s in surveys if s.results_public],
+        # Staff chose to publish these results: counts only, shown on the project page.
+        "summaries": [(s, survey_ops.public_summary(s)) for s in surveys if s.results_public],
         "meetings": [m for m in meetings if aware(m.starts_at) >= now],
         "past_meetings": [m for m in meetings if aware(m.starts_at) < now],
         "to_local": to_local,

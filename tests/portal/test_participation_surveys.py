@@ -197,7 +197,9 @@ def test_results_crosstab_exports_and_public_summary(client, db, login, survey_s
                        data={"what": "results", "on": "1"}).status_code == 302
     summary = client.get(f"/surveys/{survey.id}/summary").get_data(as_text=True)
     assert "共收到 2 份答卷" in summary and "收割机进不去" not in summary
-    assert f"/surveys/{survey.id}/summary" in client.get(f"/projects/{project.slug}").get_data(as_text=True)
+    project_page = client.get(f"/projects/{project.slug}").get_data(as_text=True)
+    assert f"/surveys/{survey.id}/summary" in project_page and "2 份答卷" in project_page
+    assert "对规划草案打分" in project_page and "收割机进不去" not in project_page
 
 
 def test_questions_locked_once_answered(client, db, login, survey_setup):
