@@ -47,8 +47,9 @@ run: demo
 worker: install
 	$(BIN)/flask queue worker
 
+# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS="tests/portal -x".
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
