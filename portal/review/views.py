@@ -47,7 +47,7 @@ def _back() -> str:
     """Where to return after an action: the queue page the reviewer came from (same site, this area only)."""
     target = request.form.get("next") or ""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith(url_for("review.queue")):
+    if parts.scheme or parts.netloc or parts.path != url_for("review.queue"):
         return url_for("review.queue")
     return target
 
@@ -82,7 +82,8 @@ def _render_queue(status: int = 200, error: str | None = None, bulk_form: BulkAc
         bulk_form=bulk_form or BulkActionForm(formdata=None), action_form=CommentActionForm(formdata=None),
         campaign_form=CampaignActionForm(formdata=None), actions=ops.ACTIONS, field_labels=ops.FIELD_LABELS,
         review_labels=ops.REVIEW_LABELS, value_labels=ops.VALUE_LABELS, export_form=_export_form(),
-        next_url=request.full_path.rstrip("?"),
+        # After an action, come back to this listing (a failed POST re-renders the plain queue).
+        next_url=request.full_path.rstrip("?") if request.method == "GET" else url_for("review.queue"),
     ), status
 
 

@@ -227,6 +227,19 @@ def test_bad_single_actions(client, reviewer, submit, data, status, message):
     assert _reload(spam).review is None
 
 
+def test_actions_return_to_the_filtered_queue_only(client, reviewer, submit):
+    low = submit(LOW)
+    response = client.post(f"/staff/review/comments/{low.id}/action",
+                           data={"action": "approve", "next": "/staff/review/?flag=low_info&page=2"})
+    assert response.headers["Location"] == "/staff/review/?flag=low_info&page=2"
+    for target in ["https://evil.example/staff/review/", "//evil.example/", "/staff/review/bulk", "/staff/"]:
+        response = client.post(f"/staff/review/comments/{low.id}/action", data={"action": "reject", "next": target})
+        assert response.headers["Location"] == "/staff/review/", target
+    # a page re-rendered after a failed POST sends the next action back to the queue, not to the POST URL
+    page = client.post("/staff/review/bulk", data={"action": "approve"}).get_data(as_text=True)
+    assert 'name="next" value="/staff/review/"' in page
+
+
 def test_unknown_comment_is_404(client, reviewer):
     response = client.post("/staff/review/comments/424242/action", data={"action": "approve"})
     assert response.status_code == 404 and "找不到" in response.get_data(as_text=True)
@@ -373,3 +386,53 @@ def test_receipt_and_api_never_show_unredacted_text(client, submit):
     assert "139****5678" in receipt and "13912345678" not in receipt
     api = client.get(f"/api/receipts/{comment.receipt_code}").get_data(as_text=True)
     assert "13912345678" not in api
+
+
+# ---- with CSRF on, as in production -----------------------------------------------------------------------
+
+
+def _token(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def test_forms_carry_csrf_tokens(tmp_path):
+    from portal.operations import users
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from portal.models import Project, Stage
+        from portal.timeutil import local_today
+
+        project = Project(slug="c", name="项目", kind="村庄规划", villages=[])
+        _db.session.add(project)
+        _db.session.flush()
+        _db.session.add(Stage(project=project, kind="planning", opens_on=local_today(), closes_on=local_today()))
+        users.create_user("rev", "correct-horse", "reviewer")
+        _db.session.commit()
+        comment = comment_ops.submit_comment(project, project.stages[0].id, LOW)
+        _db.session.commit()
+        pipeline.enqueue_comment(comment.id)
+        client = app.test_client()
+        login_page = client.get("/staff/login").get_data(as_text=True)
+        client.post("/staff/login", data={"username": "rev", "password": "correct-horse", "csrf_token": _token(login_page)})
+        page = client.get("/staff/review/").get_data(as_text=True)
+        # without a token: refused with a Chinese message, nothing changes
+        response = client.post(f"/staff/review/comments/{comment.id}/action", data={"action": "approve"})
+        assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+        assert _reload(comment).review is None
+        token = _token(page)
+        response = client.post(f"/staff/review/comments/{comment.id}/action", data={"action": "approve", "csrf_token": token})
+        assert response.status_code == 302 and _reload(comment).review == "approved"
+        response = client.post("/staff/review/bulk", data={"action": "reject", "ids": [comment.id], "csrf_token": token})
+        assert response.status_code == 302 and _reload(comment).review == "rejected"
+        response = client.post(f"/staff/review/campaigns/{comment.id}/action",
+                               data={"action": "approve", "csrf_token": token})
+        assert response.status_code == 302 and _reload(comment).review == "approved"
+        assert client.post("/staff/review/rescreen-failed", data={"csrf_token": token}).status_code == 302
+        _db.session.remove()
+        _db.drop_all()
