@@ -303,10 +303,11 @@ def recluster(project: Project, user: User | None = None) -> dict[str, Any]:
                                        similarity=fit.similarities[row_of[root_of[comment.id]]]))
 
     used = {t.id for t in rows} | {a.topic_id for a in existing if a.comment_id in pinned}
+    referenced = _referenced_topic_ids([t.id for t in old_topics if t.id not in used])
     for topic in old_topics:
         if topic.id in used:
             continue
-        if topic.staff_edited or any(t.merged_into_id == topic.id for t in old_topics):
+        if topic.staff_edited or topic.id in referenced or any(t.merged_into_id == topic.id for t in old_topics):
             topic.active = False  # kept for its name or merge; a later re-cluster may find it again
         else:
             db.session.delete(topic)
@@ -319,6 +320,17 @@ def recluster(project: Project, user: User | None = None) -> dict[str, Any]:
                "unassigned": unassigned, "model": model_name}
     audit.record(user, "topics.recluster", project, None, summary)
     return summary
+
+
+def _referenced_topic_ids(topic_ids: list[int]) -> set[int]:
+    """Topics another area points at (a department's assignment of a topic, ``respond``): kept as inactive rows
+    rather than deleted, so those links never dangle."""
+    if not topic_ids:
+        return set()
+    from portal.models import Assignment
+
+    return set(db.session.execute(
+        db.select(Assignment.topic_id).where(Assignment.topic_id.in_(topic_ids)).distinct()).scalars())
 
 
 def refresh_sizes(project: Project) -> None:

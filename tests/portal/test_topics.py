@@ -250,6 +250,30 @@ def test_embeddings_are_cached_and_a_model_change_re_embeds(project, monkeypatch
     _db.session.rollback()
 
 
+def test_topics_not_found_again_are_dropped_unless_edited_or_referenced(project, seed):
+    from portal.models import Assignment, Department
+
+    department = _db.session.execute(_db.select(Department).filter_by(name="自然资源局")).scalar_one()
+    stale, renamed, assigned = (Topic(project_id=project.id, label=f"旧议题{i}", keywords=[]) for i in range(3))
+    renamed.name, renamed.name_edited = "工作人员起的名", True
+    _db.session.add_all([stale, renamed, assigned])
+    _db.session.flush()
+    _db.session.add(Assignment(target="topic", topic_id=assigned.id, project_id=project.id,
+                               department_id=department.id, due_on=local_today()))
+    _db.session.commit()
+    ids = (stale.id, renamed.id, assigned.id)
+    try:
+        ops.recluster(project)
+        _db.session.commit()
+        assert _db.session.get(Topic, ids[0]) is None
+        for topic_id in ids[1:]:
+            kept = _db.session.get(Topic, topic_id)
+            assert kept is not None and not kept.active and kept not in ops.visible_topics(project)
+    finally:
+        _db.session.execute(_db.delete(Assignment))
+        _db.session.commit()
+
+
 def test_too_few_comments_is_a_clear_error(app, seed):
     other = _db.session.get(Project, seed["other_id"])
     app.config["TOPICS_MIN_COMMENTS"] = 10
