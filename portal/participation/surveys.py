@@ -189,6 +189,27 @@ def delete_question(survey: Survey, question_id: int, user: User) -> None:
     audit.record(user, "survey.question_delete", survey, {"question_id": question_id, "prompt": question.prompt[:200]})
 
 
+def copy_survey(survey: Survey, user: User) -> Survey:
+    """A draft copy of a survey with the same questions and conditions, to change questions after answers came in."""
+    copy = Survey(project_id=survey.project_id, stage_id=survey.stage_id, title=f"{survey.title}（副本）"[:200],
+                  intro=survey.intro, opens_on=survey.opens_on, closes_on=survey.closes_on,
+                  one_per_device=survey.one_per_device, published=False, results_public=False,
+                  created_by_id=user.id)
+    db.session.add(copy)
+    db.session.flush()
+    new_ids: dict[int, int] = {}
+    for question in survey.questions:
+        clone = SurveyQuestion(survey_id=copy.id, position=question.position, kind=question.kind,
+                               prompt=question.prompt, options=list(question.options), required=question.required,
+                               scale_max=question.scale_max, show_if_options=list(question.show_if_options),
+                               show_if_question_id=new_ids.get(question.show_if_question_id or 0))
+        copy.questions.append(clone)
+        db.session.flush()
+        new_ids[question.id] = clone.id
+    audit.record(user, "survey.copy", copy, None, {"from_survey": survey.id})
+    return copy
+
+
 def set_published(survey: Survey, published: bool, user: User) -> None:
     """Publish (residents can answer between the dates) or withdraw a survey."""
     if published and not survey.questions:

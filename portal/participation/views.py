@@ -485,6 +485,18 @@ def survey_publish(survey_id: int):
                     else url_for("participation.survey_edit", survey_id=survey.id))
 
 
+@bp.route(f"{STAFF}/surveys/<int:survey_id>/copy", methods=["POST"])
+@roles_required(*EDITORS)
+def survey_copy(survey_id: int):
+    survey = survey_ops.get_survey(survey_id)
+    if not ActionForm().validate_on_submit():
+        return _survey_edit_page(survey, status=400, error=_("页面已过期，请刷新后重试。"))
+    copy = survey_ops.copy_survey(survey, current_user)
+    db.session.commit()
+    flash(_("已复制为新的草稿问卷，可以修改题目后发布。"), "success")
+    return redirect(url_for("participation.survey_edit", survey_id=copy.id))
+
+
 @bp.route(f"{STAFF}/surveys/<int:survey_id>/results")
 @roles_required(*EDITORS)
 def survey_results(survey_id: int):

@@ -214,3 +214,18 @@ def test_staff_pages_need_login(client, survey_setup):
     _, survey = survey_setup
     assert client.get(f"/staff/participation/surveys/{survey.id}/results").status_code == 302
     assert client.get("/staff/participation/").status_code == 302
+
+
+def test_copy_keeps_questions_and_conditions(client, db, survey_setup):
+    _, survey = survey_setup
+    client.post(f"/surveys/{survey.id}", data=_answers(survey))
+    _relogin(client)
+    response = client.post(f"/staff/participation/surveys/{survey.id}/copy")
+    assert response.status_code == 302
+    copy = db.session.execute(db.select(Survey).where(Survey.id != survey.id)).scalar_one()
+    assert not copy.published and copy.title.endswith("（副本）")
+    assert [q.prompt for q in copy.questions] == [q.prompt for q in survey.questions]
+    assert copy.questions[5].show_if_question_id == copy.questions[0].id
+    # The copy has no answers, so its questions can change again.
+    assert client.post(f"/staff/participation/surveys/{copy.id}/questions/{copy.questions[1].id}/delete"
+                       ).status_code == 302
