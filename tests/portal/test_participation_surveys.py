@@ -229,3 +229,36 @@ def test_copy_keeps_questions_and_conditions(client, db, survey_setup):
     # The copy has no answers, so its questions can change again.
     assert client.post(f"/staff/participation/surveys/{copy.id}/questions/{copy.questions[1].id}/delete"
                        ).status_code == 302
+
+
+def test_survey_form_works_with_csrf_on(tmp_path, today):
+    """The real app has CSRF on: the survey page carries a token, and a post without it is refused (400)."""
+    import re
+
+    from portal.extensions import db as _db
+    from portal.models import Project, Stage, SurveyQuestion
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        project = Project(slug="p", name="项目", kind="村庄规划", villages=[])
+        _db.session.add(project)
+        _db.session.flush()
+        stage = Stage(project=project, kind="planning", opens_on=today, closes_on=today)
+        _db.session.add(stage)
+        _db.session.flush()
+        survey = Survey(project_id=project.id, stage_id=stage.id, title="问卷", opens_on=today, closes_on=today,
+                        published=True)
+        _db.session.add(survey)
+        _db.session.flush()
+        _db.session.add(SurveyQuestion(survey_id=survey.id, kind="single", prompt="好吗", options=["好", "不好"]))
+        _db.session.commit()
+        survey_id, question_id = survey.id, survey.questions[0].id
+        client = app.test_client()
+        page = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert client.post(f"/surveys/{survey_id}", data={f"q{question_id}": "好"}).status_code == 400
+        ok = client.post(f"/surveys/{survey_id}", data={f"q{question_id}": "好", "csrf_token": token})
+        assert ok.status_code == 302
+        _db.session.remove()
+        _db.drop_all()
