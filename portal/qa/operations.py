@@ -417,6 +417,12 @@ def promote_ticket(ticket: QaTicket, user: User) -> FaqEntry:
 _SOURCE_LINE = re.compile(r"^(?P<law>[^\s#：:，,]+?)(?:\.md)?[\s#：:，,]+(?P<article>第[一二三四五六七八九十百零]+条)$")
 
 
+def law_label(source: str) -> str:
+    """``地方_浙江省土地管理条例_2021-09-30.md`` → ``浙江省土地管理条例`` (a KB law file's short name)."""
+    name = re.sub(r"_\d{4}-\d{2}-\d{2}$", "", source.removesuffix(".md"))
+    return name.removeprefix("地方_")
+
+
 def law_files(kb) -> list[str]:
     """The law file names of a knowledge base, in order."""
     return sorted({d.source for d in kb.documents if d.kind == "law"})
@@ -439,9 +445,9 @@ def parse_sources(text: Any, kb) -> list[dict[str, str]]:
             raise ValidationError(f"第 {n} 行依据格式不对，应为“法规名称 第X条”，例如“土地管理法 第四十七条”。",
                                   field="sources")
         law = m.group("law").removeprefix("中华人民共和国")
-        matches = [f for f in files if f == law + ".md" or f == law or f.split("_")[0] == law]
+        matches = [f for f in files if law in (f, f.removesuffix(".md"), law_label(f))]
         if not matches:
-            matches = [f for f in files if f.split("_")[0].endswith(law)]
+            matches = [f for f in files if law_label(f).endswith(law)]
         if len(matches) != 1:
             raise ValidationError(f"第 {n} 行：知识库里没有（或有多部）名为“{law}”的法规。", field="sources")
         if kb.article(matches[0], m.group("article")) is None:
@@ -454,7 +460,7 @@ def parse_sources(text: Any, kb) -> list[dict[str, str]]:
 
 def format_sources(sources: list[dict[str, str]] | None) -> str:
     """The sources box text for an entry (inverse of :func:`parse_sources`)."""
-    return "\n".join(f"{s.get('source', '').split('_')[0]} {s.get('article', '')}".strip() for s in sources or [])
+    return "\n".join(f"{law_label(s.get('source', ''))} {s.get('article', '')}".strip() for s in sources or [])
 
 
 def save_faq(entry: FaqEntry | None, user: User, question: Any, alternatives: Any, answer: Any,
@@ -634,7 +640,7 @@ def stats(days: int | None = None, today: dt.date | None = None) -> dict[str, An
         if answered:
             for c in (citations or [])[:1]:
                 if c.get("article"):
-                    cited[f"《{c.get('source', '').split('_')[0]}》{c['article']}"] += 1
+                    cited[f"《{law_label(c.get('source', ''))}》{c['article']}"] += 1
     dates = sorted(by_day_topic)
     topic_names = [t for t, _ in topics.most_common()]
     names = {p.id: p.name for p in db.session.execute(db.select(Project)).scalars()}

@@ -173,6 +173,19 @@ def api_feedback(question_id: int):
                     "ticket_code": format_receipt_code(ticket.code) if ticket else None})
 
 
+@bp.route("/api/qa/questions/<int:question_id>/handover", methods=["POST"])
+@csrf.exempt
+@limiter.limit(_ticket_limit)
+def api_handover(question_id: int):
+    """``{"token", "contact"?}`` → ``{"ticket_code"}``: pass the question to staff (refusals, unhelpful answers)."""
+    data = _json_body()
+    question = ops.get_question(question_id, data.get("token"))
+    ticket = ops.hand_over(question, data.get("contact"))
+    db.session.commit()
+    return jsonify({"ticket_code": format_receipt_code(ticket.code),
+                    "url": url_for("qa.ticket", code=ticket.code)})
+
+
 # -- staff -----------------------------------------------------------------------------------------------
 
 

@@ -1,35 +1,88 @@
-"""A resident asks the Q&A chatbot on a phone-sized page, follows a citation, and hands a question to staff."""
+"""A resident asks the Q&A chatbot on a phone-sized page — with JavaScript (answers appear in place) and
+without it (plain form posts) — follows a citation, and hands a question to staff."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.portal.test_qa import qa_index_dir  # noqa: F401  (the session-wide QA index fixture)
 
+ASK = "#ask-form input[type=submit], #ask-form button[type=submit]"
 
-def test_resident_asks_on_a_phone(live_app, live_server, page, qa_index_dir):  # noqa: F811
+
+@pytest.fixture
+def qa_live(live_app, live_server, qa_index_dir):  # noqa: F811
     live_app.config["QA_INDEX_DIR"] = str(qa_index_dir)
+    return live_server
 
-    page.goto(live_server + "/")
+
+@pytest.fixture
+def nojs_page(browser):
+    """A phone-sized page with JavaScript switched off."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def test_resident_asks_on_a_phone_with_javascript(qa_live, page):
+    page.goto(qa_live + "/")
     page.click(".navbar-toggler")  # the phone layout folds the menu
     page.click("#nav >> text=政策问答")
     page.fill("textarea[name=question]", "俺家宅机地能不能卖给城里人")
-    page.click("#ask-form input[type=submit], #ask-form button[type=submit]")
-    page.wait_for_selector("#qa-answer")
-    assert page.get_attribute("#qa-answer", "data-answered") == "true"
-    assert "不构成法律意见" in page.inner_text("#disclaimer")
-    # The page fits a 360 px phone: no horizontal scrolling.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click(ASK)
+    answer = page.locator(".qa-answer").last
+    answer.wait_for()
+    assert page.url.endswith("/qa")  # answered in place, no page load
+    assert answer.get_attribute("data-answered") == "true"
+    assert "不构成法律意见" in page.inner_text(".qa-disclaimer")
+    assert page.input_value("textarea[name=question]") == ""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on the phone
 
-    # A citation opens the full article text, scrolled to the article.
-    link = page.locator("#citations a").first
+    # A second question stays in the same conversation; out of scope: refused, passed to staff.
+    page.fill("textarea[name=question]", "明天天气怎么样")
+    page.click(ASK)
+    page.locator(".qa-handover").wait_for()
+    assert page.locator(".qa-item").count() == 2
+    assert page.locator(".qa-answer").last.get_attribute("data-answered") == "false"
+    page.fill(".qa-handover input[name=contact]", "13800005555")
+    page.click(".qa-handover button")
+    page.locator(".qa-ticket-code").wait_for()
+    code = page.inner_text(".qa-ticket-code").strip()
+    assert len(code) == 9 and code[4] == "-"
+
+    # Feedback on the first answer: helpful.
+    page.locator(".qa-feedback button").first.click()
+    page.locator(".qa-thanks").wait_for()
+
+    # The citation opens the full article text.
+    link = page.locator(".qa-citations a").first
     article = link.inner_text().split("》")[-1]
     link.click()
     page.wait_for_selector("#law-title")
     assert page.locator(f"[id='{article}']").is_visible()
 
-    # An out-of-scope question is refused politely and can be passed to staff with a code.
-    page.goto(live_server + "/qa")
+
+def test_resident_asks_without_javascript(qa_live, nojs_page):
+    page = nojs_page
+    page.goto(qa_live + "/qa")
+    page.fill("textarea[name=question]", "俺家宅机地能不能卖给城里人")
+    page.click(ASK)
+    page.wait_for_selector("#qa-answer")
+    assert page.get_attribute("#qa-answer", "data-answered") == "true"
+    assert "不构成法律意见" in page.inner_text("#disclaimer")
+
+    link = page.locator("#citations a").first
+    article = link.inner_text().split("》")[-1]
+    link.click()
+    page.wait_for_selector("#law-title")
+    assert page.locator(f"[id='{article}']").count() == 1
+
+    # Out of scope: refused politely, handed over with a code, looked up later; the contact stays private.
+    page.goto(qa_live + "/qa")
     page.fill("textarea[name=question]", "明天天气怎么样")
-    page.click("#ask-form input[type=submit], #ask-form button[type=submit]")
+    page.click(ASK)
     page.wait_for_selector("#handover")
     assert page.get_attribute("#qa-answer", "data-answered") == "false"
     page.fill("#handover input[name=contact]", "13800004444")
@@ -37,16 +90,14 @@ def test_resident_asks_on_a_phone(live_app, live_server, page, qa_index_dir):  #
     page.wait_for_selector("#ticket-code")
     code = page.inner_text("#ticket-code").strip()
     assert len(code) == 9 and code[4] == "-"
-
-    # Later the resident looks the ticket up by its code; the contact stays private.
-    page.goto(live_server + "/qa/ticket")
+    page.goto(qa_live + "/qa/ticket")
     page.fill("input[name=code]", code.lower())
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_selector("#status")
     assert page.inner_text("#status") == "待答复"
     assert "13800004444" not in page.content()
 
-    # Large-text mode on the chat page.
-    page.goto(live_server + "/qa")
+    # Large-text mode is a link, so it works without JavaScript too.
+    page.goto(qa_live + "/qa")
     page.click("#large-text-on")
     assert "large-text" in (page.get_attribute("body", "class") or "")

@@ -445,3 +445,29 @@ def test_kb_reindex_command(app):
     result = app.test_cli_runner().invoke(args=["kb", "reindex"])
     assert result.exit_code == 0, result.output
     assert "索引已就绪" in result.output
+
+
+def test_api_handover(client):
+    data = _api(client, {"question": OUT_OF_SCOPE}).get_json()
+    url = f"/api/qa/questions/{data['question_id']}/handover"
+    assert client.post(url, json={"token": data["token"], "contact": ["x"]}).status_code == 400
+    response = client.post(url, json={"token": data["token"], "contact": "13800006666"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["ticket_code"][4] == "-" and body["url"].startswith("/qa/ticket/")
+    assert client.post(url, data="nope", content_type="application/json").status_code == 400
+    assert client.post(url, json={"token": "wrong"}).status_code == 404
+
+
+def test_law_label_and_sources_of_local_laws(app):
+    from portal.qa import operations as ops
+
+    assert ops.law_label("地方_浙江省土地管理条例_2021-09-30.md") == "浙江省土地管理条例"
+    assert ops.law_label("土地管理法_2019-08-26.md") == "土地管理法"
+    kb = ops.current_kb()
+    parsed = ops.parse_sources("浙江省土地管理条例 第一条\n《中华人民共和国土地管理法》第四十七条", kb)
+    assert parsed == [{"source": "地方_浙江省土地管理条例_2021-09-30.md", "article": "第一条"},
+                      {"source": LAND_LAW, "article": "第四十七条"}]
+    assert ops.parse_sources(ops.format_sources(parsed), kb) == parsed
+    with pytest.raises(ops.ValidationError, match="没有第九百九十九条"):
+        ops.parse_sources("土地管理法 第九百九十九条", kb)
