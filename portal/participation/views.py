@@ -59,7 +59,7 @@ from portal.participation.forms import (
 )
 from portal.staff.forms import ActionForm
 from portal.staff.views import roles_required
-from portal.timeutil import to_local, utcnow
+from portal.timeutil import local_today, to_local, utcnow
 
 EDITORS = (Role.ADMIN, Role.REVIEWER)
 STAFF = "/staff/participation"
@@ -388,6 +388,12 @@ def survey_form(project_id: int | None = None, survey_id: int | None = None):
     form.stage_id.choices = _stage_choices(project)
     if survey and request.method == "GET":
         form.stage_id.data = str(survey.stage_id)
+    elif request.method == "GET":
+        # Sensible defaults: from today to the end of the first stage still taking comments.
+        stage = next((s for s in project.stages if s.phase() != "closed"), None)
+        form.opens_on.data = local_today()
+        if stage is not None:
+            form.stage_id.data, form.closes_on.data = str(stage.id), max(stage.closes_on, local_today())
     status = 200
     if form.validate_on_submit():
         try:
