@@ -471,3 +471,19 @@ def test_law_label_and_sources_of_local_laws(app):
     assert ops.parse_sources(ops.format_sources(parsed), kb) == parsed
     with pytest.raises(ops.ValidationError, match="没有第九百九十九条"):
         ops.parse_sources("土地管理法 第九百九十九条", kb)
+
+
+def test_published_reply_becomes_searchable(client, make_project):
+    from portal.models import Comment, Reply
+
+    project = make_project(name="柳河村村庄规划")
+    comment = Comment(project=project, stage=project.stages[0], text="原文",
+                      redacted_text="柳河村三组的宅基地复垦以后，复垦出来的耕地归谁种？", receipt_code="ABCD2347",
+                      published=True)
+    _db.session.add(comment)
+    _db.session.flush()
+    _db.session.add(Reply(comment=comment, text="复垦后的耕地仍归柳河村三组集体所有，由原承包户继续耕种。",
+                          published_at=comment.created_at))
+    _db.session.commit()
+    data = _api(client, {"question": "柳河村三组宅基地复垦以后耕地归谁种"}).get_json()
+    assert data["answered"] and "由原承包户继续耕种" in data["answer"]
