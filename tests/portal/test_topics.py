@@ -657,3 +657,7 @@ def test_cli_recluster_list_export(app, project, tmp_path):
     assert exported.exit_code == 0 and out.stat().st_size > 0
     unknown = runner.invoke(args=["topics", "recluster", "--project", "nope"])
     assert unknown.exit_code == 1 and "找不到" in unknown.output
+    assert runner.invoke(args=["topics", "list", "--project", "nope"]).exit_code == 1
+    queued = runner.invoke(args=["topics", "recluster", "--project", project.slug, "--queue"])
+    assert queued.exit_code == 0 and "已排队" in queued.output
+    assert ops.latest_run(project).state == "done"  # the test queue runs jobs at once
