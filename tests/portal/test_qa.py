@@ -487,3 +487,32 @@ def test_published_reply_becomes_searchable(client, make_project):
     _db.session.commit()
     data = _api(client, {"question": "柳河村三组宅基地复垦以后耕地归谁种"}).get_json()
     assert data["answered"] and "由原承包户继续耕种" in data["answer"]
+
+
+def test_index_is_not_rebuilt_per_request(client, monkeypatch):
+    from portal.qa import operations as ops
+
+    _api(client, {"question": IN_SCOPE})
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the index must not be loaded or built again")
+
+    monkeypatch.setattr(ops, "_saved_answerer", forbidden)
+    monkeypatch.setattr(ops, "rebuild_index", forbidden)
+    for _ in range(3):
+        assert _api(client, {"question": "征地补偿款多久能发下来"}).status_code == 200
+
+
+def test_changed_entries_keep_old_index_until_background_rebuild(app, monkeypatch):
+    import uuid
+
+    from portal.qa import operations as ops
+
+    old = ops.get_answerer()
+    queued = []
+    monkeypatch.setattr(ops, "schedule_reindex", lambda: queued.append(1))
+    _db.session.add(FaqEntry(question=f"测试问题{uuid.uuid4().hex}", alternatives=[], answer="答案", sources=[]))
+    _db.session.commit()
+    assert ops.get_answerer() is old  # no saved index for the new entries yet: the old one keeps answering
+    assert ops.get_answerer() is old
+    assert queued == [1]  # one background rebuild requested, not one per request
