@@ -221,7 +221,11 @@ class TopicModel:
     random_state:
         Seed (default 0).
     tokenizer:
-        For keywords; default ``nlp.text.tokenize``.
+        For keywords (and TF-IDF features); default ``nlp.text.tokenize``.
+    tfidf_weight:
+        Share (0–1) of the clustering space given to jieba TF-IDF features (reduced by SVD to
+        ``tfidf_components`` dimensions) next to the embeddings; needs ``texts``. Default 0 (embeddings only).
+        Centres, thresholds and :meth:`assign` stay in the embedding space, so assignment needs no text model.
     """
 
     def __init__(self, n_topics: int | None = None, min_topics: int = 2, max_topics: int = 30,
@@ -229,7 +233,8 @@ class TopicModel:
                  outlier_similarity: float = 0.80, assign_quantile: float = 0.02,
                  silhouette_sample: int = 3000, n_init: int = 4, n_keywords: int = 5, label_keywords: int = 3,
                  n_representatives: int = 3, random_state: int = 0,
-                 tokenizer: Callable[[str], list[str]] | None = None) -> None:
+                 tokenizer: Callable[[str], list[str]] | None = None, tfidf_weight: float = 0.0,
+                 tfidf_components: int = 128) -> None:
         self.n_topics = n_topics
         self.min_topics = min_topics
         self.max_topics = max_topics
@@ -245,6 +250,8 @@ class TopicModel:
         self.n_representatives = n_representatives
         self.random_state = random_state
         self.tokenizer = tokenizer
+        self.tfidf_weight = tfidf_weight
+        self.tfidf_components = tfidf_components
 
     # -- fitting ---------------------------------------------------------------------------------
 
@@ -272,7 +279,8 @@ class TopicModel:
         # Canonical order (by text, then by vector) so that input order cannot change the result.
         order = self._canonical_order(x, texts)
         xs, ws = x[order], w[order]
-        labels_sorted = self._cluster(xs, ws)
+        texts_sorted = [texts[i] or "" for i in order] if texts is not None else None
+        labels_sorted = self._cluster(xs, ws, texts_sorted)
         labels = np.empty(n, dtype=int)
         labels[order] = labels_sorted
         rank = np.empty(n, dtype=int)
@@ -315,7 +323,23 @@ class TopicModel:
         lower = min(self.min_topics, upper)
         return list(range(max(1, lower), max(1, upper) + 1))
 
-    def _cluster(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    def _text_features(self, texts: list[str]) -> np.ndarray | None:
+        """TF-IDF over jieba tokens reduced by SVD, rows normalised; None when too little text."""
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        try:
+            tfidf = TfidfVectorizer(analyzer=self.tokenizer or _default_tokenize, min_df=2,
+                                    sublinear_tf=True).fit_transform(texts)
+        except ValueError:  # empty vocabulary
+            return None
+        n_comp = min(self.tfidf_components, tfidf.shape[1] - 1, tfidf.shape[0] - 1)
+        if n_comp < 2:
+            return None
+        reduced = TruncatedSVD(n_components=n_comp, random_state=self.random_state).fit_transform(tfidf)
+        return _normalise_rows(reduced)
+
+    def _cluster(self, x: np.ndarray, w: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
         """Labels for canonically ordered vectors (all >= 0 except outliers)."""
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
@@ -326,6 +350,11 @@ class TopicModel:
         if distinct < 3 or candidates == [1]:
             return np.zeros(n, dtype=int)
         z = self._reduce(x, w)
+        if self.tfidf_weight > 0 and texts is not None:
+            features = self._text_features(texts)
+            if features is not None:
+                weight = min(1.0, float(self.tfidf_weight))
+                z = np.hstack([z * math.sqrt(1.0 - weight), features * math.sqrt(weight)])
         rng = np.random.RandomState(self.random_state)
         sample = np.sort(rng.permutation(n)[: self.silhouette_sample]) if n > self.silhouette_sample else None
         best: tuple[float, int] | None = None
