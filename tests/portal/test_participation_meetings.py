@@ -215,3 +215,16 @@ def test_staff_pages_render_with_data(client, db, meeting):
     assert "仅当“有农机吗”选了：有 时显示" in client.get(f"/staff/participation/surveys/{survey.id}").get_data(
         as_text=True)
     assert client.get("/staff/participation/projects/999").status_code == 404
+
+
+def test_split_statements_rules():
+    from portal.participation.meetings import _chunks, split_statements
+
+    lines = ["座谈会纪要", "主持人：开始。", "王五（下坪村）：第一句。", "第二句。", "时间：上午", "赵六:好的"]
+    statements, skipped = split_statements(lines, ("主持人", "时间"))
+    assert statements == [("王五", "第一句。\n第二句。"), ("赵六", "好的")]
+    assert skipped == 3  # title before the first speaker, chair, header field
+    plain, skipped = split_statements(["路太窄。", "", "水渠要修。"], ())
+    assert plain == [(None, "路太窄。"), (None, "水渠要修。")] and skipped == 0
+    parts = _chunks("一二三。四五六。七八九十。", 5)
+    assert all(len(p) <= 5 for p in parts) and "".join(parts) == "一二三。四五六。七八九十。"
