@@ -213,3 +213,41 @@ def test_view_reply_to_deleted_comment_is_friendly(client, world):
     response = client.post(f"/staff/respond/reply?target=comment&comment_id={gone}",
                            data={"text": "答复", "adoption": "adopted", "adoption_reason": REASON})
     assert response.status_code == 404 and "删除" in response.get_data(as_text=True)
+
+
+def test_hourly_task_sends_reminders_and_messages(world, app, memory_sender, today):
+    import datetime as dt
+
+    from portal.respond import tasks
+
+    item = _family_assignment(world)
+    item.due_on = today - dt.timedelta(days=1)
+    ops.queue_resident_messages([world["c1"]])
+    db.session.commit()
+    app.config["RESPOND_REMINDER_HOUR"] = 0  # any hour of the day
+    result = tasks.hourly_reminders.call_local()
+    assert result["sent"] == 1 and result["items"] == 1 and result["notifications"] >= 2
+    assert memory_sender.sent and memory_sender.sent[0][0] == "13800001111"
+
+
+def test_reply_pages_for_topic_and_json_helpers(client, world):
+    from portal.models import Topic, TopicAssignment
+
+    topic = Topic(project_id=world["project"].id, label="征地补偿", keywords=["补偿"])
+    db.session.add(topic)
+    db.session.flush()
+    db.session.add(TopicAssignment(comment_id=world["c1"].id, topic_id=topic.id))
+    template = ops.save_template({"title": "通用", "body": "感谢您的意见。"}, None, world["admin"])
+    db.session.commit()
+    login_as(client, world["reviewer"])
+    page = client.get(f"/staff/respond/reply?target=topic&topic_id={topic.id}")
+    assert page.status_code == 200 and "征地补偿" in page.get_data(as_text=True)
+    assert "感谢您的意见。" in page.get_data(as_text=True)  # the template is offered
+    posted = client.post(f"/staff/respond/reply?target=topic&topic_id={topic.id}",
+                         data={"text": "统一答复", "adoption": "partial", "adoption_reason": REASON})
+    assert posted.status_code == 302
+    assert [r.comment_id for r in db.session.execute(db.select(Reply)).scalars()] == [world["c1"].id]
+    assert client.get("/staff/respond/reply?target=topic&topic_id=999").status_code == 404
+    assert client.get(f"/staff/respond/templates/{template.id}.json").json["body"] == "感谢您的意见。"
+    assert client.get("/staff/respond/templates/999.json").status_code == 404
+    assert client.get("/staff/respond/suggestions?q=补偿").json == {"suggestions": []}
