@@ -63,9 +63,19 @@ def get_project_by_slug(slug: str) -> Project:
     return project
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers from a URL or form would crash the driver
+
+
+def find_topic(topic_id: int | None) -> Topic | None:
+    """The topic with this id, or None (also for ids no row can have)."""
+    if topic_id is None or not 0 < topic_id <= MAX_ID:
+        return None
+    return db.session.get(Topic, topic_id)
+
+
 def get_topic(project: Project, topic_id: int) -> Topic:
     """A topic of ``project``; a topic merged into another is reached through the topic it was merged into."""
-    topic = db.session.get(Topic, topic_id)
+    topic = find_topic(topic_id)
     if topic is None or topic.project_id != project.id:
         raise NotFound("找不到这个议题，可能已被合并或重新聚类后不再存在。")
     return topic
@@ -551,6 +561,8 @@ def _comments_of_project(project: Project, comment_ids: Iterable[int]) -> list[C
     ids = sorted({int(i) for i in comment_ids})
     if not ids:
         raise ValidationError("请至少勾选一条意见。", field="comment_ids")
+    if not all(0 < i <= MAX_ID for i in ids):
+        raise NotFound("勾选的意见中有的不存在或不属于这个项目，请刷新页面后重试。", field="comment_ids")
     rows = list(db.session.execute(db.select(Comment).where(Comment.id.in_(ids))).scalars())
     if len(rows) != len(ids) or any(c.project_id != project.id for c in rows):
         raise NotFound("勾选的意见中有的不存在或不属于这个项目，请刷新页面后重试。", field="comment_ids")

@@ -44,7 +44,7 @@ def _failed(exc: DomainError, project, topic_id: int | None = None):
     db.session.rollback()
     flash(exc.message, "danger")
     if topic_id is not None:
-        topic = db.session.get(ops.Topic, topic_id)
+        topic = ops.find_topic(topic_id)
         if topic is not None:
             return _topic_page(project, topic, exc.status)
     return _project_page(project, exc.status)
@@ -177,7 +177,7 @@ def merge(slug: str, topic_id: int):
     try:
         if not form.validate():
             raise ValidationError(_first_error(form), field="target")
-        target = db.session.get(ops.Topic, form.target.data)
+        target = ops.find_topic(form.target.data)
         if target is None:
             raise ValidationError(_("找不到要合并到的议题，请刷新页面后重试。"), field="target")
         target = ops.merge(topic, target, current_user)
@@ -224,7 +224,7 @@ def move(slug: str, topic_id: int):
             raise ValidationError(str(exc), field="comment_ids") from exc
         target = None
         if form.target_choice.data != "none":
-            target = db.session.get(ops.Topic, int(form.target_choice.data))
+            target = ops.find_topic(int(form.target_choice.data))
             if target is None:
                 raise ValidationError(_("找不到目标议题，请刷新页面后重试。"), field="target")
         moved = ops.move_comments(project, ids, target, current_user)

@@ -553,6 +553,14 @@ def test_edits_through_the_views(client, project, seed):
     assert unknown.status_code == 400 and "找不到" in unknown.get_data(as_text=True)
     not_a_number = client.post(f"{base}/merge", data={"target": "abc"})
     assert not_a_number.status_code == 400
+    huge = client.post(f"{base}/merge", data={"target": "9" * 30})
+    assert huge.status_code == 400 and "找不到" in huge.get_data(as_text=True)
+    assert client.get(f"/staff/topics/{project.slug}/topics/{'9' * 30}").status_code == 404
+    huge_ids = client.post(f"{base}/move", data={"comment_ids": ["9" * 30], "target_choice": "none"})
+    assert huge_ids.status_code == 404
+    huge_target = client.post(f"{base}/move", data={"comment_ids": [seed["ids"]["graves"][1]],
+                                                   "target_choice": "9" * 30})
+    assert huge_target.status_code == 400 and "找不到目标议题" in huge_target.get_data(as_text=True)
 
     foreign = Topic(project_id=seed["other_id"], label="别的项目", keywords=[])
     _db.session.add(foreign)
