@@ -241,3 +241,18 @@ def test_dev_set_topics_with_real_embeddings(dev_set):
     assert spam and all(first.topic_of[i] == -1 for i in spam)
     assert 6 <= len(first.topics) <= 15
     assert all(t.label and "·" in t.label for t in first.topics)
+
+
+def test_tfidf_features_join_the_clustering_space_deterministically():
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
+    chosen = [r for r in rows if r["topic"] in ("征地补偿标准", "祖坟迁移", "安置房")]
+    texts = [r["text"] for r in chosen]
+    noise = np.random.RandomState(0).standard_normal((len(texts), 16))  # vectors that say nothing
+    plain = TopicModel(n_topics=3).fit(noise, texts)
+    hybrid = TopicModel(n_topics=3, tfidf_weight=0.9).fit(noise, texts)
+    gold = [r["topic"] for r in chosen]
+    assert normalized_mutual_info_score(gold, hybrid.labels_) > normalized_mutual_info_score(gold, plain.labels_) + 0.1
+    assert np.array_equal(hybrid.labels_, TopicModel(n_topics=3, tfidf_weight=0.9).fit(noise, texts).labels_)
+    assert hybrid.centroids_.shape == (3, 16)  # assignment stays in the embedding space
+    tiny = TopicModel(tfidf_weight=0.5).fit(noise[:4], ["甲", "乙", "丙", "丁"])  # no shared word: embeddings only
+    assert tiny.labels_.shape == (4,)
