@@ -363,6 +363,36 @@ def tickets_query(status: str | None = None):
     return query.order_by(order, QaTicket.created_at.desc(), QaTicket.id.desc())
 
 
+QUESTION_FILTERS = ("unanswered", "unhelpful", "answered", "all")
+
+
+def questions_query(kind: str | None = None, project_id: int | None = None):
+    """The question log for staff, newest first; ``kind`` is one of :data:`QUESTION_FILTERS`."""
+    query = db.select(QaQuestion)
+    if kind == "unanswered":
+        query = query.where(QaQuestion.answered.is_(False))
+    elif kind == "unhelpful":
+        query = query.where(QaQuestion.helpful.is_(False))
+    elif kind == "answered":
+        query = query.where(QaQuestion.answered.is_(True))
+    if project_id:
+        query = query.where(QaQuestion.project_id == project_id)
+    return query.order_by(QaQuestion.asked_at.desc(), QaQuestion.id.desc())
+
+
+def ticket_for_question(question_id: int, user: User) -> QaTicket:
+    """Staff open a ticket for a logged question the resident did not hand over (to answer it and add it
+    to the FAQ); the resident has no code for it, so it is not shown to anyone else."""
+    question = db.session.get(QaQuestion, question_id)
+    if question is None:
+        raise NotFound("找不到这个提问记录。")
+    existed = question.ticket is not None
+    ticket = hand_over(question)
+    if not existed:
+        audit.record(user, "qa.ticket_open", ticket, None, {"question_id": question.id})
+    return ticket
+
+
 def get_ticket(ticket_id: int) -> QaTicket:
     ticket = db.session.get(QaTicket, ticket_id)
     if ticket is None:

@@ -17,6 +17,9 @@ from portal.qa.forms import AskForm, FaqForm, FeedbackForm, HandOverForm, Ticket
 from portal.staff.forms import ActionForm
 from portal.staff.views import roles_required
 
+# Tappable example questions on the empty chat page, in residents' own words.
+EXAMPLES = ("征地补偿标准是怎么定的？", "宅基地能不能卖给城里人？", "基本农田能不能盖房子？", "村庄规划要公示多少天？",
+            "对征地补偿方案不满意，能申请听证吗？", "怎么申请公开征地批文？")
 ALL_STAFF = (Role.ADMIN, Role.REVIEWER, Role.DEPARTMENT)
 FAQ_EDITORS = (Role.ADMIN, Role.REVIEWER)
 
@@ -46,6 +49,9 @@ def chat():
     form.project.choices = _project_choices()
     if request.method == "GET" and request.args.get("project", type=int):
         form.project.data = str(request.args.get("project", type=int))
+    if request.method == "GET" and request.args.get("q"):
+        # example questions are links (no JavaScript needed): they fill the box, the resident presses 提问
+        form.question.data = request.args.get("q", "")[: current_app.config.get("QA_MAX_QUESTION_CHARS", 1000)]
     question = None
     status = 200
     if request.method == "POST":
@@ -59,7 +65,7 @@ def chat():
                 status = exc.status
         else:
             status = 400
-    return render_template("qa/chat.html", form=form, question=question,
+    return render_template("qa/chat.html", form=form, question=question, examples=EXAMPLES,
                            feedback_form=FeedbackForm(token=question.token) if question else None,
                            handover_form=HandOverForm(token=question.token) if question else None,
                            lookup_form=TicketLookupForm(formdata=None)), status
@@ -250,6 +256,27 @@ def ticket_promote(ticket_id: int):
     ops.schedule_reindex()
     flash(_("已加入常见问题，可在这里补充其他问法和法规依据。"), "success")
     return redirect(url_for("qa.faq_edit", entry_id=entry.id))
+
+
+@bp.route("/staff/qa/questions")
+@roles_required(*ALL_STAFF)
+def questions():
+    kind = request.args.get("filter") if request.args.get("filter") in ops.QUESTION_FILTERS else "unanswered"
+    project_id = request.args.get("project", type=int)
+    pagination = db.paginate(ops.questions_query(kind, project_id), page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config.get("PAGE_SIZE", 20), error_out=False)
+    return render_template("qa/staff_questions.html", pagination=pagination, kind=kind, project_id=project_id,
+                           filters=ops.QUESTION_FILTERS, action_form=ActionForm())
+
+
+@bp.route("/staff/qa/questions/<int:question_id>/ticket", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def question_ticket(question_id: int):
+    if not ActionForm().validate_on_submit():
+        raise ValidationError(_("请求有误，请刷新页面后重试。"))
+    ticket = ops.ticket_for_question(question_id, current_user)
+    db.session.commit()
+    return redirect(url_for("qa.ticket_detail", ticket_id=ticket.id))
 
 
 @bp.route("/staff/qa/faq")

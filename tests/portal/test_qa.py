@@ -516,3 +516,28 @@ def test_changed_entries_keep_old_index_until_background_rebuild(app, monkeypatc
     assert ops.get_answerer() is old  # no saved index for the new entries yet: the old one keeps answering
     assert ops.get_answerer() is old
     assert queued == [1]  # one background rebuild requested, not one per request
+
+
+def test_staff_question_log_and_ticket_from_log(client, login):
+    _ask(client, OUT_OF_SCOPE)
+    _ask(client, IN_SCOPE)
+    login(Role.DEPARTMENT)
+    html = client.get("/staff/qa/questions").get_data(as_text=True)
+    assert OUT_OF_SCOPE[:8] in html and IN_SCOPE not in html  # default filter: unanswered
+    assert IN_SCOPE in client.get("/staff/qa/questions?filter=all").get_data(as_text=True)
+    assert client.get("/staff/qa/questions?filter=bogus").status_code == 200
+    question = _questions()[0]
+    response = client.post(f"/staff/qa/questions/{question.id}/ticket")
+    assert response.status_code == 302
+    ticket = _db.session.execute(_db.select(QaTicket)).scalar_one()
+    assert ticket.question_id == question.id and ticket.contact is None
+    client.post(f"/staff/qa/questions/{question.id}/ticket")
+    assert len(_db.session.execute(_db.select(QaTicket)).scalars().all()) == 1
+    assert client.post("/staff/qa/questions/9999/ticket").status_code == 404
+
+
+def test_example_links_prefill_the_box(client):
+    html = client.get("/qa").get_data(as_text=True)
+    assert 'id="examples"' in html
+    html = client.get("/qa", query_string={"q": "宅基地能不能卖给城里人？"}).get_data(as_text=True)
+    assert "宅基地能不能卖给城里人？</textarea>" in html
