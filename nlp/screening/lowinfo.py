@@ -26,7 +26,7 @@ FILLERS = (
 _FILLER_SET = frozenset(FILLERS)
 _FILLER_ALT_RE = re.compile("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
 # Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
-_FILLER_CHARS_RE = re.compile(r"(?:一下|一个|一波|起来|[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~呐哪滴])+$")
+_FILLER_CHARS_RE = re.compile(r"(?:一下|一个|一波|起来|上去|上来|[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~呐哪滴])+$")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS_RE = re.compile(r"[aeiouv]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")

@@ -93,3 +93,8 @@ def test_homophones_and_numbers_that_only_look_like_insults(text):
 ])
 def test_derogatory_nouns_aimed_at_people_not_at_animals(text, abusive):
     assert screen([{"id": 1, "text": text}])[0].abusive is abusive
+
+
+@pytest.mark.parametrize("text", ["测量队那几个货就是欠揍", "村书记不是东西，吃拿卡要样样占", "你算个什么东西，也配来我家量地"])
+def test_contempt_phrases(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive

@@ -78,3 +78,22 @@ def test_new_evasions_without_the_usual_spelling(text):
 def test_contact_details_emails_and_cited_links_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "【惠农】征地补偿快速到账通道，内部办理，详情+V",
+        "苗木批发，红叶石楠、桂花、樱花，征地补偿标准苗，送货上门，V：mm_nursery",
+        "宅基地、承包地纠纷，律师一对一，首次免费，加微 lawyer_tdz",
+        "农村宅基地可以买卖了！想买的联系王经理，手续我们全包",
+    ],
+)
+def test_terse_ads_with_a_call_to_action(text):
+    assert screen([{"id": 1, "text": text}])[0].spam
+
+
+@pytest.mark.parametrize("text", ["镇上的律师事务所免费咨询吗？想问问宅基地的事", "有人在评论里留微信说能帮忙办证，大家当心",
+                                  "我想把自家的地流转出去，村里有统一的平台吗"])
+def test_residents_asking_or_warning_are_not_ads(text):
+    assert not screen([{"id": 1, "text": text}])[0].spam
