@@ -730,6 +730,21 @@ def topic_comments_query(topic: Topic, stage_kind: str | None = None, village: s
     return query
 
 
+def unassigned_query(project: Project, stage_kind: str | None = None, village: str | None = None):
+    """Genuine comments of ``project`` in no visible topic (outliers, and new comments close to no topic), newest
+    first — so staff can read them and move them into a topic."""
+    in_topic = (db.select(TopicAssignment.id).join(Topic, TopicAssignment.topic_id == Topic.id)
+                .where(TopicAssignment.comment_id == Comment.id, Topic.active.is_(True)).exists())
+    query = (db.select(Comment).join(Stage, Comment.stage_id == Stage.id)
+             .where(Comment.project_id == project.id, genuine_filter(), ~in_topic)
+             .order_by(Comment.created_at.desc(), Comment.id.desc()))
+    if stage_kind:
+        query = query.where(Stage.kind == stage_kind)
+    if village:
+        query = query.where(Comment.village == village)
+    return query
+
+
 def assignments_for(comment_ids: Iterable[int]) -> dict[int, TopicAssignment]:
     """Assignment rows of the given comments (for showing how each came into the topic)."""
     return _assignments(comment_ids)

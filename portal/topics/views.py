@@ -124,9 +124,8 @@ def _topic_page(project, topic, status: int = 200):
     pagination = db.paginate(ops.topic_comments_query(topic, stage, village), page=page,
                              per_page=current_app.config["TOPICS_PAGE_SIZE"], error_out=False)
     others = [t for t in ops.visible_topics(project) if t.id != topic.id]
-    move_form = MoveForm(formdata=None)
-    move_form.target_choice.choices = ([("", _("选择议题…"))] + [(str(t.id), t.display_name) for t in others]
-                                       + [("none", _("移出议题（不归入任何议题）"))])
+    move_form = _move_form(others)
+    move_form.target_choice.choices.append(("none", _("移出议题（不归入任何议题）")))
     merge_form = MergeForm(formdata=None)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
@@ -209,11 +208,46 @@ def split(slug: str, topic_id: int):
     return _back(project, new.id)
 
 
+@bp.route("/<slug>/unassigned")
+@login_required
+def unassigned(slug: str):
+    return _unassigned_page(ops.get_project_by_slug(slug))
+
+
+def _move_form(others) -> MoveForm:
+    form = MoveForm(formdata=None)
+    form.target_choice.choices = [("", _("选择议题…"))] + [(str(t.id), t.display_name) for t in others]
+    return form
+
+
+def _unassigned_page(project, status: int = 200):
+    form, stage, village = _filters(project)
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(ops.unassigned_query(project, stage, village), page=page,
+                             per_page=current_app.config["TOPICS_PAGE_SIZE"], error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "topics/unassigned.html", project=project, form=form, pagination=pagination, args=args,
+        assignments={}, can_edit=current_user.has_role(*EDITORS), move_form=_move_form(ops.visible_topics(project)),
+        action_form=ActionForm(formdata=None)), status
+
+
+@bp.route("/<slug>/unassigned/move", methods=["POST"])
+@roles_required(*EDITORS)
+def move_unassigned(slug: str):
+    return _move(ops.get_project_by_slug(slug), None)
+
+
 @bp.route("/<slug>/topics/<int:topic_id>/move", methods=["POST"])
 @roles_required(*EDITORS)
 def move(slug: str, topic_id: int):
     project = ops.get_project_by_slug(slug)
     ops.get_topic(project, topic_id)  # 404 for a topic of another project
+    return _move(project, topic_id)
+
+
+def _move(project, topic_id: int | None):
+    """Move the ticked comments of a topic's page (``topic_id``) or of the unassigned page (None)."""
     form = MoveForm()
     try:
         if not form.validate():
@@ -229,6 +263,10 @@ def move(slug: str, topic_id: int):
                 raise ValidationError(_("找不到目标议题，请刷新页面后重试。"), field="target")
         moved = ops.move_comments(project, ids, target, current_user)
     except DomainError as exc:
+        if topic_id is None:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return _unassigned_page(project, exc.status)
         return _failed(exc, project, topic_id)
     db.session.commit()
     if target is None:
@@ -236,6 +274,8 @@ def move(slug: str, topic_id: int):
     else:
         flash(_("已把 %(n)s 条意见移到议题“%(name)s”。", n=moved, name=ops.final_topic(target).display_name),
               "success")
+    if topic_id is None:
+        return redirect(url_for("topics.unassigned", slug=project.slug))
     return _back(project, topic_id)
 
 

@@ -588,6 +588,27 @@ def test_edits_through_the_views(client, project, seed):
     assert {"topics.rename", "topics.move_comment", "topics.split", "topics.merge"} <= actions
 
 
+def test_unassigned_page_and_moving_into_a_topic(client, project, seed):
+    admin = _login(client)
+    comment_id = seed["ids"]["water"][2]
+    ops.move_comments(project, [comment_id], None, admin)
+    _db.session.commit()
+    overview_page = client.get(f"/staff/topics/{project.slug}").get_data(as_text=True)
+    assert 'id="unassigned-link"' in overview_page
+    page = client.get(f"/staff/topics/{project.slug}/unassigned")
+    assert page.status_code == 200 and THEMES["water"][2] in page.get_data(as_text=True)
+    assert SPAM[0] not in page.get_data(as_text=True)  # only genuine comments
+
+    target = _topic_of(project, seed["ids"]["water"][0])
+    url = f"/staff/topics/{project.slug}/unassigned/move"
+    foreign = client.post(url, data={"comment_ids": [seed["ids"]["other"][0]], "target_choice": target.id})
+    assert foreign.status_code == 404 and "不属于这个项目" in foreign.get_data(as_text=True)
+    moved = client.post(url, data={"comment_ids": [comment_id], "target_choice": target.id})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith("/unassigned")
+    assert _topic_of(project, comment_id).id == target.id
+    assert THEMES["water"][2] not in client.get(f"/staff/topics/{project.slug}/unassigned").get_data(as_text=True)
+
+
 def test_department_staff_cannot_edit(client, project, seed):
     _login(client, Role.DEPARTMENT)
     topic = _topic_of(project, seed["ids"]["graves"][0])
@@ -597,6 +618,8 @@ def test_department_staff_cannot_edit(client, project, seed):
                        ("move", {"target_choice": "none", "comment_ids": [seed["ids"]["graves"][0]]})):
         assert client.post(f"{base}/{path}", data=data).status_code == 403, path
     assert client.post(f"/staff/topics/{project.slug}/recluster").status_code == 403
+    assert client.post(f"/staff/topics/{project.slug}/unassigned/move",
+                       data={"target_choice": topic.id, "comment_ids": [seed["ids"]["graves"][0]]}).status_code == 403
     assert _db.session.get(Topic, topic.id).name is None
     assert not _audit("topics.rename")
 
