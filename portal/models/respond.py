@@ -18,6 +18,7 @@ from portal.timeutil import utcnow
 
 __all__ = [
     "ASSIGNMENT_STATUS_LABELS",
+    "EVENT_LABELS",
     "TARGET_LABELS",
     "AdoptionReport",
     "Assignment",
@@ -120,6 +121,13 @@ class AssignmentEvent(db.Model):
     from_department: Mapped[Department | None] = relationship(foreign_keys=[from_department_id])
     to_department: Mapped[Department | None] = relationship(foreign_keys=[to_department_id])
     user: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+EVENT_LABELS = {"assigned": _l("交办"), "reassigned": _l("改派"), "done": _l("办结"), "reopened": _l("重新打开")}
 
 
 class ProjectDeadline(db.Model):

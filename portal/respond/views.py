@@ -83,7 +83,8 @@ def tasks_view():
         department_id = current_user.department_id or -1
     lists = ops.task_list(department_id)
     return render_template("respond/tasks.html", lists=lists, department_id=department_id,
-                           departments=ops.departments(), coordinator=current_user.has_role(*COORDINATORS))
+                           departments=ops.departments(), coordinator=current_user.has_role(*COORDINATORS),
+                           unread=ops.unread_count(current_user))
 
 
 @bp.route(f"{P}/board")
