@@ -88,6 +88,13 @@ def test_assign_reply_review_publish_resident_sees_it(live_app, live_server, pag
     staff_page.click("#approve-button")
     staff_page.wait_for_selector("text=已发布 1 条答复")
 
+    # The dashboard draws its charts from the local ECharts copy, without script errors.
+    errors = []
+    staff_page.on("pageerror", lambda exc: errors.append(str(exc)))
+    staff_page.goto(live_server + "/staff/respond/dashboard")
+    staff_page.wait_for_selector("#chart-days canvas")
+    assert staff_page.inner_text("#kpi-total") == "1" and not errors
+
     # The resident sees the reply and the decision by receipt code.
     page.goto(live_server + "/lookup")
     page.fill("input[name=code]", code)
