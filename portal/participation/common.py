@@ -16,6 +16,19 @@ from portal.operations.comments import generate_receipt_code
 from portal.operations.errors import Conflict, ValidationError
 from portal.timeutil import site_zone
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers from a URL or form would crash the driver
+
+
+def get_row(model: Any, raw_id: Any) -> Any:
+    """The row of ``model`` with this id, or None for anything that is not a possible id (text, 0, > 32 bits)."""
+    try:
+        row_id = int(raw_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < row_id <= MAX_ID:
+        return None
+    return db.session.get(model, row_id)
+
 
 def add_with_receipt(obj: Any) -> Any:
     """Add ``obj`` (which has a unique ``receipt_code``) with a fresh code and flush; retries on a collision."""

@@ -21,7 +21,14 @@ from portal.models import STAGE_LABELS, ImportedRow, OfflineImport, Project, Use
 from portal.operations import audit
 from portal.operations import comments as comment_ops
 from portal.operations.errors import DomainError, NotFound, ValidationError
-from portal.participation.common import csv_bytes, decode_text, read_upload, upload_extension, xlsx_bytes
+from portal.participation.common import (
+    csv_bytes,
+    decode_text,
+    get_row,
+    read_upload,
+    upload_extension,
+    xlsx_bytes,
+)
 from portal.timeutil import local_today
 
 IMPORT_CHANNELS = ("纸质意见表", "电话", "其他")
@@ -53,7 +60,7 @@ def template_file(fmt: str) -> bytes:
 
 
 def get_import(import_id: int) -> OfflineImport:
-    batch = db.session.get(OfflineImport, import_id)
+    batch = get_row(OfflineImport, import_id)
     if batch is None:
         raise NotFound("找不到这次导入记录。")
     return batch

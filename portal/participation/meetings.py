@@ -32,6 +32,7 @@ from portal.participation.common import (
     add_with_receipt,
     aware,
     decode_text,
+    get_row,
     local_to_utc,
     read_upload,
     upload_extension,
@@ -70,7 +71,7 @@ def _village(project: Project, raw: str | None) -> str | None:
 
 
 def get_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = get_row(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("找不到这场会议。")
     return meeting
@@ -91,7 +92,7 @@ def save_meeting(project: Project, values: dict[str, Any], user: User, meeting: 
     title = comment_ops.clean_text(values.get("title"))
     if not title:
         raise ValidationError("请填写会议名称。", field="title")
-    stage = db.session.get(Stage, int(values["stage_id"])) if str(values.get("stage_id") or "").isdigit() else None
+    stage = get_row(Stage, values.get("stage_id"))
     if stage is None or stage.project_id != project.id:
         raise ValidationError("请选择本项目的一个阶段。", field="stage_id")
     place = comment_ops.clean_text(values.get("place"))
@@ -191,7 +192,7 @@ def submit_hearing_request(project: Project, values: dict[str, Any]) -> HearingR
 
 
 def get_hearing_request(request_id: int) -> HearingRequest:
-    request = db.session.get(HearingRequest, request_id)
+    request = get_row(HearingRequest, request_id)
     if request is None:
         raise NotFound("找不到这份听证申请。")
     return request
@@ -217,7 +218,7 @@ def decide_hearing_request(request: HearingRequest, values: dict[str, Any], user
     meeting_id = values.get("meeting_id")
     meeting = None
     if meeting_id not in (None, "", 0, "0"):
-        meeting = db.session.get(Meeting, int(meeting_id))
+        meeting = get_row(Meeting, meeting_id)
         if meeting is None or meeting.project_id != request.project_id or meeting.kind != "听证会":
             raise ValidationError("请选择本项目的一场听证会。", field="meeting_id")
     before = audit.snapshot(request, ("status", "decided_on", "decision_note", "meeting_id"))

@@ -18,11 +18,12 @@ from portal.models import (
 from portal.operations import audit
 from portal.operations import comments as comment_ops
 from portal.operations.errors import NotFound, ValidationError
+from portal.participation.common import get_row
 from portal.timeutil import local_today
 
 
 def get_representative(representative_id: int) -> Representative:
-    representative = db.session.get(Representative, representative_id)
+    representative = get_row(Representative, representative_id)
     if representative is None:
         raise NotFound("找不到这位公众代表。")
     return representative
@@ -30,7 +31,7 @@ def get_representative(representative_id: int) -> Representative:
 
 def add_representative(project: Project, values: dict[str, Any], user: User) -> Representative:
     """Record a representative invited into one stage; the name stays private to staff."""
-    stage = db.session.get(Stage, int(values["stage_id"])) if str(values.get("stage_id") or "").isdigit() else None
+    stage = get_row(Stage, values.get("stage_id"))
     if stage is None or stage.project_id != project.id:
         raise ValidationError("请选择本项目的一个阶段。", field="stage_id")
     name = comment_ops.clean_text(values.get("name"))

@@ -26,7 +26,7 @@ from portal.models import (
 from portal.operations import audit
 from portal.operations import comments as comment_ops
 from portal.operations.errors import Conflict, NotFound, ValidationError
-from portal.participation.common import add_with_receipt, aware
+from portal.participation.common import add_with_receipt, aware, get_row
 from portal.timeutil import to_local
 
 SURVEY_FIELDS = ("title", "intro", "stage_id", "opens_on", "closes_on", "one_per_device", "results_public")
@@ -56,7 +56,7 @@ def lines(raw: str | list[str] | None) -> list[str]:
 
 
 def get_survey(survey_id: int) -> Survey:
-    survey = db.session.get(Survey, survey_id)
+    survey = get_row(Survey, survey_id)
     if survey is None:
         raise NotFound("找不到这份问卷。")
     return survey
@@ -71,10 +71,7 @@ def get_public_survey(survey_id: int) -> Survey:
 
 
 def _stage_of(project: Project, stage_id: Any) -> Stage:
-    try:
-        stage = db.session.get(Stage, int(stage_id)) if stage_id not in (None, "") else None
-    except (TypeError, ValueError):
-        stage = None
+    stage = get_row(Stage, stage_id)
     if stage is None or stage.project_id != project.id:
         raise ValidationError("请选择本项目的一个阶段。", field="stage_id")
     return stage

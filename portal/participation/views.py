@@ -43,7 +43,7 @@ from portal.participation import imports as import_ops
 from portal.participation import meetings as meeting_ops
 from portal.participation import representatives as rep_ops
 from portal.participation import surveys as survey_ops
-from portal.participation.common import aware, csv_bytes, xlsx_bytes
+from portal.participation.common import aware, csv_bytes, get_row, xlsx_bytes
 from portal.participation.forms import (
     AnswerForm,
     HearingDecisionForm,
@@ -67,6 +67,14 @@ STAFF = "/staff/participation"
 
 def _comment_limit() -> str:
     return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+def _staff_project(project_id: int | None) -> Project:
+    """A project by id for staff pages (drafts included); NotFound also for ids no row can have."""
+    project = get_row(Project, project_id)
+    if project is None:
+        raise NotFound(_("找不到这个项目。"))
+    return project
 
 
 def _village_choices(project: Project) -> list[tuple[str, str]]:
@@ -372,7 +380,7 @@ def _project_page(project: Project, status: int = 200, **forms: Any):
 @bp.route(f"{STAFF}/projects/<int:project_id>")
 @roles_required(*EDITORS)
 def staff_project(project_id: int):
-    return _project_page(project_ops.get_project(project_id))
+    return _project_page(_staff_project(project_id))
 
 
 # ==== staff: surveys =======================================================================================
@@ -383,7 +391,7 @@ def staff_project(project_id: int):
 @roles_required(*EDITORS)
 def survey_form(project_id: int | None = None, survey_id: int | None = None):
     survey = survey_ops.get_survey(survey_id) if survey_id else None
-    project = survey.project if survey else project_ops.get_project(project_id)
+    project = survey.project if survey else _staff_project(project_id)
     form = SurveyForm(obj=survey) if survey else SurveyForm()
     form.stage_id.choices = _stage_choices(project)
     if survey and request.method == "GET":
@@ -529,7 +537,7 @@ def survey_export(survey_id: int):
 @roles_required(*EDITORS)
 def meeting_form(project_id: int | None = None, meeting_id: int | None = None):
     meeting = meeting_ops.get_meeting(meeting_id) if meeting_id else None
-    project = meeting.project if meeting else project_ops.get_project(project_id)
+    project = meeting.project if meeting else _staff_project(project_id)
     form = MeetingForm(obj=meeting) if meeting else MeetingForm()
     form.stage_id.choices = _stage_choices(project)
     if meeting and request.method == "GET":
@@ -622,7 +630,7 @@ def hearing_decide(request_id: int):
 @bp.route(f"{STAFF}/projects/<int:project_id>/representatives", methods=["POST"])
 @roles_required(*EDITORS)
 def representative_add(project_id: int):
-    project = project_ops.get_project(project_id)
+    project = _staff_project(project_id)
     form = RepresentativeForm()
     form.stage_id.choices = _stage_choices(project)
     form.village.choices = _village_choices(project)
@@ -675,7 +683,7 @@ def representative_delete(representative_id: int):
 @bp.route(f"{STAFF}/projects/<int:project_id>/imports", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def imports(project_id: int):
-    project = project_ops.get_project(project_id)
+    project = _staff_project(project_id)
     form = ImportForm()
     status = 200
     if form.validate_on_submit():

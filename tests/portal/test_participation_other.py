@@ -223,3 +223,14 @@ def test_cli_import_and_export(app, db, make_project, make_user, tmp_path):
     assert "重复 1" in again.output
     assert runner.invoke(args=["participation", "import", "nope", str(good), "--user", "clerk"]).exit_code == 1
     assert runner.invoke(args=["participation", "export-survey", "99", str(tmp_path / "x.csv")]).exit_code == 1
+
+
+def test_ids_beyond_32_bits_are_not_found(client, db, staff_project):
+    huge = "9" * 30
+    for url in [f"/surveys/{huge}", f"/meetings/{huge}", f"/staff/participation/projects/{huge}",
+                f"/staff/participation/surveys/{huge}", f"/staff/participation/meetings/{huge}",
+                f"/staff/participation/imports/{huge}", f"/staff/participation/projects/{huge}/imports"]:
+        assert client.get(url).status_code == 404, url
+    bad_stage = client.post(f"/staff/participation/projects/{staff_project.id}/representatives",
+                            data={"stage_id": huge, "name": "刘", "group_represented": "承包户"})
+    assert bad_stage.status_code == 400 and "本项目的一个阶段" in bad_stage.get_data(as_text=True)
