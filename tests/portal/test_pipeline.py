@@ -165,6 +165,37 @@ def test_retries_come_from_configuration(tmp_path, monkeypatch):
         _db.drop_all()
 
 
+def test_redis_queue_that_is_down(tmp_path):
+    """With REDIS_URL the queue lives in Redis; when Redis is down the comment is still stored and left pending
+    for the sweep, and the staff page reports the queue as unavailable instead of failing."""
+    from huey.storage import RedisStorage
+
+    from portal.operations import users
+
+    app = build_app(tmp_path, QUEUE_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:9/0")
+    with app.app_context():
+        from portal.models import Project, Stage
+        from portal.timeutil import local_today
+
+        assert isinstance(huey.storage, RedisStorage)
+        project = Project(slug="redis", name="项目", kind="村庄规划", villages=[])
+        _db.session.add(project)
+        _db.session.flush()
+        _db.session.add(Stage(project=project, kind="planning", opens_on=local_today(), closes_on=local_today()))
+        users.create_user("rev", "correct-horse", "reviewer")
+        _db.session.commit()
+        client = app.test_client()
+        response = client.post("/projects/redis/comment", data={"stage_id": project.stages[0].id, "text": CLEAN})
+        assert response.status_code == 302
+        comment = _db.session.execute(_db.select(Comment)).scalar_one()
+        assert comment.screening_state == "pending"
+        client.post("/staff/login", data={"username": "rev", "password": "correct-horse"})
+        page = client.get("/staff/review/?flag=pending").get_data(as_text=True)
+        assert "队列不可用" in page and f'id="comment-{comment.id}"' in page
+        _db.session.remove()
+        _db.drop_all()
+
+
 def test_stuck_pending_comments_are_requeued(db, make_project):
     comment = _store(make_project(), CLEAN)  # stored but never queued (the queue was down)
     assert comment.screening_state == "pending"
