@@ -101,6 +101,19 @@ def save_department(values: dict[str, Any], department: Department | None, user:
     return department
 
 
+def add_department_staff(department: Department, values: dict[str, Any], user: User) -> User:
+    """Create a department staff account (部门工作人员) of ``department``."""
+    from portal.operations import users as user_ops
+
+    if not user.has_role(Role.ADMIN):
+        raise PermissionDenied("只有管理员可以添加工作人员。")
+    staff = user_ops.create_user(values.get("username") or "", values.get("password") or "", Role.DEPARTMENT,
+                                 department.name, comment_ops.clean_text(values.get("display_name"))[:80])
+    audit.record(user, "user.create", staff, None, {"username": staff.username, "role": str(staff.role),
+                                                   "department": department.name})
+    return staff
+
+
 def seed_departments(names: Iterable[str] | None = None) -> int:
     """Create the standard departments that are missing; returns how many were created."""
     created = 0

@@ -406,6 +406,19 @@ def departments(department_id: int | None = None):
                            working_days={p.id: ops.working_days_for(p.id) for p in projects}), status
 
 
+@bp.route(f"{P}/departments/<int:department_id>/staff", methods=["POST"])
+@roles_required(Role.ADMIN)
+def department_staff(department_id: int):
+    department = ops.get_department(department_id)
+    try:
+        staff = ops.add_department_staff(department, request.form, current_user)
+        db.session.commit()
+    except DomainError as exc:
+        return _fail(exc, url_for("respond.departments"))
+    flash(_("已为%(d)s添加工作人员 %(u)s。", d=department.name, u=staff.username), "success")
+    return redirect(url_for("respond.departments"))
+
+
 @bp.route(f"{P}/projects/<int:project_id>/deadline", methods=["POST"])
 @roles_required(Role.ADMIN)
 def project_deadline(project_id: int):

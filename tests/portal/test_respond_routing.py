@@ -268,3 +268,24 @@ def test_department_admin_pages(client, world):
                            follow_redirects=True)
     assert "1 到" in bad_days.get_data(as_text=True)
     assert client.post("/staff/respond/projects/98765/deadline", data={"working_days": "5"}).status_code == 404
+
+
+def test_admin_adds_department_staff(client, world):
+    farm = world["departments"]["农业农村局"]
+    login_as(client, world["reviewer"])
+    assert client.post(f"/staff/respond/departments/{farm.id}/staff",
+                       data={"username": "x1", "password": "long-enough"}).status_code == 403
+    login_as(client, world["admin"])
+    short = client.post(f"/staff/respond/departments/{farm.id}/staff",
+                        data={"username": "nong2", "password": "short"}, follow_redirects=True)
+    assert "密码至少" in short.get_data(as_text=True)
+    assert client.post("/staff/respond/departments/9999/staff",
+                       data={"username": "x2", "password": "long-enough"}).status_code == 404
+    ok = client.post(f"/staff/respond/departments/{farm.id}/staff",
+                     data={"username": "nong2", "display_name": "农业局小王", "password": "long-enough"})
+    assert ok.status_code == 302
+    from portal.models import User
+
+    user = db.session.execute(db.select(User).filter_by(username="nong2")).scalar_one()
+    assert user.role == "department" and user.department_id == farm.id and user.display_name == "农业局小王"
+    assert db.session.execute(db.select(AuditEvent).filter_by(action="user.create")).scalar_one()
