@@ -275,7 +275,7 @@ def _parse_one(question: SurveyQuestion, form: Any) -> Any:
         value = (form.get(name) or "").strip()
         if not value:
             return None
-        if not value.isdigit() or not 1 <= int(value) <= question.scale_max:
+        if not value.isdecimal() or not 1 <= int(value) <= question.scale_max:
             raise ValidationError(f"请在 1 到 {question.scale_max} 分之间选择。")
         return int(value)
     if question.kind == "ranking":
@@ -283,7 +283,7 @@ def _parse_one(question: SurveyQuestion, form: Any) -> Any:
         if not any(ranks):
             return None
         count = len(question.options)
-        if not all(r.isdigit() and 1 <= int(r) <= count for r in ranks) or len(set(ranks)) != count:
+        if not all(r.isdecimal() and 1 <= int(r) <= count for r in ranks) or len({int(r) for r in ranks}) != count:
             raise ValidationError(f"请给每个选项排一个不同的名次（1 到 {count}）。")
         order = sorted(range(count), key=lambda i: int(ranks[i]))
         return [question.options[i] for i in order]

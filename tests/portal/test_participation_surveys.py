@@ -108,6 +108,7 @@ def test_required_question_skipped_is_refused_with_message(client, db, survey_se
 @pytest.mark.parametrize("field,value,message", [
     (0, "也许", "请从给出的选项中选择"),
     (2, "9", "请在 1 到 5 分之间选择"),
+    (2, "²", "请在 1 到 5 分之间选择"),
     (3, None, "请给每个选项排一个不同的名次"),
 ])
 def test_invalid_answers_are_refused(client, db, survey_setup, field, value, message):
