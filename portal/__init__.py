@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import importlib
     import importlib.util
 
+    _bound_int_urls(app)
     for area in AREAS:
         blueprint = importlib.import_module(f"portal.{area}").bp
         app.register_blueprint(blueprint)
@@ -52,6 +53,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.register(app)
     cli.register(app)
     return app
+
+
+def _bound_int_urls(app: Flask) -> None:
+    """``<int:id>`` in URLs stops at the database's 64-bit range, so a 30-digit id is a 404, not a 500."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedIntegerConverter(IntegerConverter):
+        def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's parameter name)
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def _default_instance_path() -> str:

@@ -176,3 +176,9 @@ def test_public_list_never_shows_private_fields(client, db, make_project):
     assert "坟地不能迁" in page
     for secret in ("王秀英", "13987654321", "13912345678"):
         assert secret not in page
+
+
+def test_huge_ids_in_urls_are_not_found_not_server_errors(client, login):
+    login()
+    response = client.get("/staff/comments/" + "9" * 30)
+    assert response.status_code == 404
