@@ -272,7 +272,10 @@ def test_staff_pages_need_login_and_roles(client, login):
         response = client.get(url)
         assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
     login(Role.DEPARTMENT)
-    assert client.get("/staff/qa/tickets").status_code == 200
+    page = client.get("/staff/qa/tickets")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="qa-subnav"' in html and "/staff/qa/stats" in html and "/staff/qa/faq" not in html
     assert client.get("/staff/qa/stats").status_code == 200
     assert client.get("/staff/qa/faq").status_code == 403
     assert client.post("/staff/qa/faq/new", data={"question": "q", "answer": "a"}).status_code == 403
