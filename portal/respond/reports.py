@@ -74,13 +74,13 @@ def build_report(project: Project, stage: Stage | None = None) -> dict[str, Any]
     if stage is not None:
         query = query.where(Comment.stage_id == stage.id)
     comments = list(db.session.execute(query).scalars())
-    ids = [c.id for c in comments]
+    # a subquery, not a list of ids: a project may have more comments than SQLite allows bound parameters
+    ids = query.with_only_columns(Comment.id).order_by(None).scalar_subquery()
     topic_of: dict[int, str] = {}
-    if ids:
-        rows = db.session.execute(db.select(TopicAssignment.comment_id, Topic).join(
-            Topic, TopicAssignment.topic_id == Topic.id).where(TopicAssignment.comment_id.in_(ids))).all()
-        for comment_id, topic in rows:
-            topic_of[comment_id] = topic_ops.final_topic(topic).display_name
+    rows = db.session.execute(db.select(TopicAssignment.comment_id, Topic).join(
+        Topic, TopicAssignment.topic_id == Topic.id).where(TopicAssignment.comment_id.in_(ids))).all()
+    for comment_id, topic in rows:
+        topic_of[comment_id] = topic_ops.final_topic(topic).display_name
     replies: dict[int, str] = {}
     for reply in db.session.execute(db.select(Reply).where(
             Reply.comment_id.in_(ids), Reply.published_at.is_not(None)).order_by(Reply.published_at)).scalars():

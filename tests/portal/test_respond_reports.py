@@ -44,6 +44,21 @@ def test_report_content(decided):
     assert [i["reason"] for i in content["adopted"]] == [REASON_YES]
     assert len(content["rejected"]) == 1 and content["rejected"][0]["same"] == 2  # a family listed once
     assert content["topics"][0]["name"] == "未归入议题"
+    assert content["rejected"][0]["reply"] == "不能调整。" and content["adopted"][0]["reply"] == "同意拓宽机耕路。"
+
+
+def test_report_counts_by_topic(decided):
+    from portal.models import Topic, TopicAssignment
+
+    topic = Topic(project_id=decided["project"].id, label="征地补偿")
+    db.session.add(topic)
+    db.session.flush()
+    for c in (decided["c1"], decided["dup1"], decided["dup2"]):
+        db.session.add(TopicAssignment(comment_id=c.id, topic_id=topic.id))
+    db.session.flush()
+    content = reports.build_report(decided["project"])
+    assert content["topics"][0] == {"name": "征地补偿", "total": 3, "adopted": 0, "partial": 0, "rejected": 3}
+    assert content["rejected"][0]["topic"] == "征地补偿"
     assert "张三" not in str(content) and "13800001111" not in str(content)  # no personal data
 
 
