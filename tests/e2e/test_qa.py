@@ -101,3 +101,33 @@ def test_resident_asks_without_javascript(qa_live, nojs_page):
     page.goto(qa_live + "/qa")
     page.click("#large-text-on")
     assert "large-text" in (page.get_attribute("body", "class") or "")
+
+
+def test_staff_charts_render(qa_live, live_app, page, staff_page):
+    from tests.e2e.conftest import seed
+
+    def make_staff(db):
+        from portal.operations import users
+
+        users.create_user("qa-reviewer", "correct-horse", "reviewer", display_name="王审核")
+
+    seed(live_app, make_staff)
+    for question in ("宅基地能不能卖给城里人", "征地补偿款多久能发下来", "明天天气怎么样"):
+        page.goto(qa_live + "/qa")
+        page.fill("textarea[name=question]", question)
+        page.click(ASK)
+        page.locator(".qa-answer").last.wait_for()
+
+    errors: list[str] = []
+    staff_page.on("pageerror", lambda exc: errors.append(str(exc)))
+    staff_page.goto(qa_live + "/staff/login")
+    staff_page.fill("input[name=username]", "qa-reviewer")
+    staff_page.fill("input[name=password]", "correct-horse")
+    staff_page.click("input[type=submit], button[type=submit]")
+    staff_page.click(".nav-tabs >> text=政策问答")
+    staff_page.click("#qa-subnav >> text=统计图表")
+    staff_page.wait_for_selector("#chart-topics canvas")
+    assert staff_page.inner_text("#total") == "3"
+    for chart in ("#chart-answered", "#chart-articles", "#chart-projects"):
+        assert staff_page.locator(f"{chart} canvas").count() == 1
+    assert errors == []
