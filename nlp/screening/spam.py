@@ -20,7 +20,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.jobli
 # Spellings of "WeChat"/"QQ" chosen to dodge filters: always a strong cue (matched on the squashed text).
 _EVASION_RE = re.compile(
     r"(加[v威薇卫维徽威胃喂]信?|加微(?![信博笑调])|[v威薇徽维围]信|[薇威徽]亻言|亻言|vx|v❤|wei信|微x|威x|薇x|w信|wx号|v号|weixin|wechat|vchat|"
-    r"扣扣|蔻蔻|抠抠|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
+    r"扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
     r"[薇威]:?(?=[a-z0-9]{4}))"
 )
 # Hearts and similar symbols glued to a contact word ("wei❤", "v♥"): matched on the normalised text.
@@ -32,7 +32,7 @@ _BARE_CONTACT_RE = re.compile(
 )
 _LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
 _PLAIN_CONTACT_RE = re.compile(
-    r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想|要)(?:买|卖|办|租)的(?:联系|找|加|私)|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
+    r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想|要)(?:买|卖|办|租)的(?:联系|找|加|私)|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
     r"打电话给我|电话联系|联系我|找我|加我(?!们)|私聊|私信|扫码|二维码|请拨|拨打|添加|同微信|关注公众号|公众号)"
 )
 _HANDLE_RE = re.compile(r"(?:微信|v信|vx|wx|薇信|威信|qq|扣扣|号|:|：)\s*[:：]?\s*([a-z][a-z0-9_\-]{4,19}|\d{5,12})")
@@ -51,7 +51,7 @@ _LINK_RE = re.compile(
 _PROMO = [
     (r"代办|代理办|包办|包过|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
     (r"多报(补偿)?面积|面积多报|多报补偿|补偿翻倍|多赔|多拿(补偿|赔偿|钱|拆迁款)|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
-     r"多算面积|多算|多评|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
+     r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
     (r"内部(关系|渠道|指标|名额|办理|价)|有关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
     (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
      r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
@@ -85,6 +85,7 @@ _COMPLAINT_RE = re.compile(
 )
 
 
+_QUOTED_RE = re.compile(r"[“\"「『‘'][^”\"」』’']{2,120}[”\"」』’']")
 # A post that ends as a question or asks others ("请问", "谁知道") is usually a resident asking.
 _QUESTION_RE = re.compile(r"(吗|么|呢|没有)\s*[?？!！。.]*\s*$|[?？]\s*$|^请问|谁知道|有没有人(知道|办过|找过)")
 
@@ -165,6 +166,11 @@ class SpamDetector:
         score = 0.0
         reasons = []
         concrete = f["mobile"] or bool(f["handle"]) or f["link"]
+        if concrete and f["complaint"] and _QUOTED_RE.search(prep.norm):
+            # A resident quoting the ad ("有人发“加V tdz888 代办土地证”，是骗子吧"): judge the words outside the quotes.
+            outside = rule_features(Prepared(prep.original, "", _QUOTED_RE.sub(" ", prep.norm),
+                                             strip_punct(_QUOTED_RE.sub(" ", prep.norm))))
+            concrete = outside["mobile"] or bool(outside["handle"]) or outside["link"]
         if f["evasion"]:
             score += 2.0
             reasons.append("含联系方式变体: " + "、".join(f["evasion"][:3]))
@@ -190,7 +196,7 @@ class SpamDetector:
         elif f["question"]:  # a resident asking ("…免费咨询吗？") rather than offering
             score -= 1.0
         # The classifier is trained on a few hundred own texts: it may nudge the rules, never veto a clear cue.
-        score += max(-1.0, self.model_weight * (proba - 0.5))
+        score += max(0.0 if f["evasion"] else -1.0, self.model_weight * (proba - 0.5))
         if not (f["evasion"] or f["link"] or promo) and proba < 0.97:
             # A phone number or "联系我" alone is a resident leaving contact details: personal data, not an ad.
             score = min(score, self.threshold - 0.01)

@@ -123,3 +123,15 @@ def test_office_numbers_and_figures_are_not_personal_data(pii, text):
 def test_spaced_numbers_qq_and_relatives_names(pii, text, hidden):
     decision, out = pii.detect(text)
     assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text,hidden", [("我叔叫李满仓，他家的地也被划进去了", "满仓"),
+                                         ("找村里的会计杨秀珍问过，她说不知道", "秀珍")])
+def test_names_after_relatives_and_roles(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text", ["组长说下个月开工", "书记来了也没用", "张书记说会公开"])
+def test_roles_without_a_name_are_not_personal_data(pii, text):
+    assert not pii.detect(text)[0].flag

@@ -97,3 +97,14 @@ def test_terse_ads_with_a_call_to_action(text):
                                   "我想把自家的地流转出去，村里有统一的平台吗"])
 def test_residents_asking_or_warning_are_not_ads(text):
     assert not screen([{"id": 1, "text": text}])[0].spam
+
+
+def test_resident_quoting_an_ad_with_its_handle_is_not_spam():
+    text = "有人在群里发“加V tdz888 代办土地证”，这是骗子吧，大家别加"
+    assert not screen([{"id": 1, "text": text}])[0].spam
+    assert screen([{"id": 1, "text": "加V tdz888 代办土地证"}])[0].spam
+
+
+@pytest.mark.parametrize("text", ["宅基地确权 扣1了解", "拆迁补偿 私信我 我教你"])
+def test_evasion_alone_is_not_vetoed_by_the_classifier(text):
+    assert screen([{"id": 1, "text": text}])[0].spam
