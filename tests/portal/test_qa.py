@@ -490,6 +490,8 @@ def test_published_reply_becomes_searchable(client, make_project):
     _db.session.commit()
     data = _api(client, {"question": "柳河村三组宅基地复垦以后耕地归谁种"}).get_json()
     assert data["answered"] and "由原承包户继续耕种" in data["answer"]
+    html = _ask(client, "柳河村三组宅基地复垦以后耕地归谁种").get_data(as_text=True)
+    assert 'id="reply-sources"' in html and f"/projects/{project.slug}/comments" in html
 
 
 def test_index_is_not_rebuilt_per_request(client, monkeypatch):
