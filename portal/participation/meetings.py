@@ -271,11 +271,21 @@ def extract_text(data: bytes, extension: str) -> list[str]:
 
         try:
             reader = pypdf.PdfReader(io.BytesIO(data))
-            return "\n".join(page.extract_text() or "" for page in reader.pages).split("\n")
+            text = "\n".join(page.extract_text() or "" for page in reader.pages)
+            return _unify_radicals(text).split("\n")
         except Exception:  # noqa: BLE001
             raise ValidationError("无法从这个 PDF 中提取文字（可能是扫描件），请上传 Word 或文本格式的纪要。",
                                   field="file") from None
     raise ValidationError("不支持这种文件类型。", field="file")  # pragma: no cover
+
+
+# PDF fonts often map common characters to look-alike Kangxi radicals (⼈ U+2F08 for 人); NFKC of just those
+# blocks restores the ideographs without touching the full-width punctuation that NFKC would also change.
+_RADICALS_RE = re.compile("[\u2e80-\u2ef3\u2f00-\u2fd5]")
+
+
+def _unify_radicals(text: str) -> str:
+    return _RADICALS_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def split_statements(paragraphs: list[str], skip_labels: tuple[str, ...] = ()) -> tuple[list[tuple[str | None, str]],
