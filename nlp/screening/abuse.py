@@ -45,7 +45,7 @@ PINYIN = (
 _PINYIN_SAFE_RE = re.compile(r"沙壁|沙碧|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
-    r"sb|2b|tmd|tm|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
+    r"sb|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴)|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
     r"gouride|wangbadan|dsb|jb|md|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan"
 )
 # Derogatory nouns aimed at people ("你们就是一群猪", "这帮土匪"): animals need a person or a copula before them,
@@ -63,7 +63,7 @@ ADDRESSED = (
 _STRONG_RE = re.compile(STRONG)
 _ADDRESSED_RE = re.compile(ADDRESSED)
 _MILD_RE = re.compile(MILD)
-_LATIN_RE = re.compile(rf"(?<![a-z])({LATIN})(?![a-z])")
+_LATIN_RE = re.compile(rf"(?<![a-z0-9])({LATIN})(?![a-z0-9])")
 _PINYIN_RE = re.compile("(?:^| )(" + "|".join(PINYIN) + ")(?= |$)")
 _CJK_ONLY_RE = re.compile(r"[^\u3400-\u9fff]")
 _MIXED_RE = re.compile(r"[^a-z\u3400-\u9fff]")

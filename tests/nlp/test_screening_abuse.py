@@ -98,3 +98,8 @@ def test_derogatory_nouns_aimed_at_people_not_at_animals(text, abusive):
 @pytest.mark.parametrize("text", ["测量队那几个货就是欠揍", "村书记不是东西，吃拿卡要样样占", "你算个什么东西，也配来我家量地"])
 def test_contempt_phrases(text):
     assert screen([{"id": 1, "text": text}])[0].abusive
+
+
+@pytest.mark.parametrize("text", ["我家住12b栋", "考试要带2b铅笔", "文件的md5校验", "a栋2b室漏水", "TM标志"])
+def test_latin_abbreviations_inside_codes_are_not_insults(text):
+    assert not screen([{"id": 1, "text": text}])[0].abusive
