@@ -35,6 +35,8 @@ from nlp.qa.kb import Document, KnowledgeBase  # noqa: E402
 
 DEV_PATH = ROOT / "tests" / "data" / "qa_dev.jsonl"
 OUT_DIR = ROOT / "bench" / "out"
+#: embeddings of the CMRC passages and the dev index (git-ignored; the CPU is shared, never embed twice)
+CACHE_DIR = ROOT / "bench" / ".cache"
 
 
 def datasets_root() -> Path:
@@ -189,7 +191,7 @@ def cmrc(limit: int, embedder=None) -> dict[str, Any] | None:
     docs = [Document(id=p["pid"], kind="law", source=p["pid"], title=p["title"], text=p["context"]) for p in passages]
     kb = KnowledgeBase(docs)
     t = time.perf_counter()
-    index = QAIndex(embedder, FusionParams(faq_to_law=0.0)).fit(kb, EmbeddingCache(OUT_DIR / "cmrc-embeddings.npz"))
+    index = QAIndex(embedder, FusionParams(faq_to_law=0.0)).fit(kb, EmbeddingCache(CACHE_DIR / "cmrc-embeddings.npz"))
     build = time.perf_counter() - t
     scores = [index.component_scores(q["question"]) for q in queries]
     out: dict[str, Any] = {"passages": len(passages), "queries": len(queries), "build_s": build}

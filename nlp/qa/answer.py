@@ -103,6 +103,10 @@ class AnswerParams:
     max_citations: int = 5
     #: a second article is quoted when its score is at least this share of the first one's
     second_article_ratio: float = 0.85
+    #: list the matched FAQ entry's own sources before the retrieved articles. Off by default: the fused
+    #: ranking already lifts them when the FAQ really matches, and forcing them first cost 20-40 points of
+    #: top-1 on dev questions that no FAQ entry covers (bench/qa.py, docs/qa.md)
+    entry_sources_first: bool = False
 
 
 def question_features(index: QAIndex, text: str, scores: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -218,7 +222,7 @@ class Answerer:
         best_law = max((h.own_score for h in laws), default=0.0)
         if entries:
             entry = max(entries, key=lambda h: h.own_score)
-            if entry.own_score >= self.params.entry_ratio * best_law:
+            if entry.dense >= self.index.params.faq_gate and entry.own_score >= self.params.entry_ratio * best_law:
                 return self._from_entry(entry, hits, conf)
         return self._from_laws(text, hits, conf)
 
@@ -232,13 +236,13 @@ class Answerer:
                 seen.add(key)
                 out.append(Citation(doc.source, doc.article, score, doc.kind, doc.title, doc.url, doc.id))
 
-        if entry is not None:
+        if entry is not None and self.params.entry_sources_first:
             for s in entry.doc.sources:
                 law = self.kb.article(s.source, s.article)
                 if law is not None:
                     add(law, entry.score)
-            if not entry.doc.sources:
-                add(entry.doc, entry.score)
+        if entry is not None and not entry.doc.sources:
+            add(entry.doc, entry.score)
         for hit in hits:
             if hit.doc.kind == "law":
                 add(hit.doc, hit.score)

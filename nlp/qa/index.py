@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.qa.kb import Document, KnowledgeBase
-from nlp.qa.lang import bigrams, expand_query, normalize, tokenize
+from nlp.qa.lang import bigrams, condense, expand_query, normalize, tokenize
 
 INDEX_VERSION = 1
 ENV_INDEX_DIR = "TINGJIAN_QA_INDEX"
@@ -47,6 +47,9 @@ class FusionParams:
     w_dense: float = 1.5
     #: share of an FAQ entry's fused score passed to each article it cites
     faq_to_law: float = 0.5
+    #: an FAQ entry passes its score on only when its dense similarity (best phrasing) reaches this: a
+    #: loosely related FAQ must not push its articles above the ones the question is really about
+    faq_gate: float = 0.92
     #: how many candidates each retriever contributes
     depth: int = 100
 
@@ -247,7 +250,9 @@ class QAIndex:
         n = len(self.doc_ids_)
         words = self._bm25_scores(self.bm25_words_, tokenize(expanded), n)
         grams = self._bm25_scores(self.bm25_bigrams_, bigrams(expanded), n)
-        qvec = self._get_embedder().embed_queries([expanded or " "])[0]
+        # the dense query is the condensed question: a rambling story drowns its meaning and costs time
+        dense_query = expand_query(condense(normalize(question))) if len(question) > 96 else expanded
+        qvec = self._get_embedder().embed_queries([dense_query or " "])[0]
         unit_scores = self.dense_ @ qvec
         dense = np.full(n, -1.0, dtype=np.float32)
         np.maximum.at(dense, self.unit_doc_, unit_scores)
@@ -284,6 +289,8 @@ class QAIndex:
         if p.faq_to_law:
             fused = own.copy()
             for i, cited in self.cites_.items():
+                if dense[i] < p.faq_gate:
+                    continue
                 for j in cited:
                     fused[j] = max(fused[j], own[j] + p.faq_to_law * own[i])
         top = np.argsort(-fused, kind="stable")[:k]

@@ -41,6 +41,18 @@ COLLOQUIAL: dict[str, str] = {
     "挖塘": "挖塘养鱼 耕地", "种树": "植树 耕地", "查": "查询 公开", "看规划": "规划公开 查询",
     "听证会": "听证", "公告": "公告 公示", "户口": "户籍 集体经济组织成员", "闺女": "妇女", "嫁出去": "妇女 出嫁",
     "外嫁女": "妇女 出嫁 集体经济组织成员", "猪圈": "设施农业用地", "大棚": "设施农业用地",
+    # everyday words for the subjects of the less central laws (forests, grassland, wetlands, villages, housing)
+    "草场": "草原", "草地": "草原", "放羊": "放牧 畜牧业", "放牛": "放牧 畜牧业", "林子": "林地 森林 林木",
+    "山林": "林地 森林 林木", "树林": "林地 森林 林木", "砍树": "采伐 林木", "砍了": "采伐", "采伐证": "采伐许可证",
+    "挖沙": "采砂 取土 破坏", "填土": "填埋", "罢免": "罢免 村民委员会成员", "村主任": "村民委员会 主任 成员",
+    "村长": "村民委员会 主任", "账": "财务 村务公开 公布", "贴出来": "公布 公开", "补贴": "补贴补助 资金",
+    "排污": "污染环境 排放污染物", "污水": "污染环境 排放污染物", "污染": "污染环境", "保护区": "自然保护区",
+    "农家乐": "旅游 建设 设施", "古村": "历史文化名村 历史建筑", "老村子": "历史文化名村", "期房": "商品房预售",
+    "开发商": "房地产开发企业", "评估": "房地产价格评估 评估机构", "换房": "产权调换", "要房子": "产权调换",
+    "强拆": "强制拆除 申请人民法院强制执行", "荒了": "闲置 荒芜 耕地", "没种": "闲置 荒芜", "落户": "进城落户",
+    "法院": "人民法院 诉讼 起诉", "打官司": "诉讼 起诉", "去世": "继承", "死了": "继承", "灾": "自然灾害",
+    "城里": "城市 国有土地", "黑土": "黑土地 黑土", "占地税": "耕地占用税", "办证": "登记 许可证",
+    "查档": "查询 登记资料", "仲裁": "仲裁 调解", "环评": "环境影响评价",
 }
 
 #: Domain terms used for homophone/typo expansion (pinyin match on the resident's characters).
@@ -183,3 +195,44 @@ def expand_query(question: str) -> str:
     extra = homophone_terms(text)
     extra += [w for w in colloquial_terms(text + " " + " ".join(extra)) if w not in extra]
     return f"{text} {' '.join(extra)}".strip() if extra else text
+
+
+#: Greetings, thanks and self-introductions that carry no question (removed from long questions).
+_FILLER_RE = re.compile(
+    r"(你好|您好|老师好|领导好|请问一下|请问|麻烦问一下|麻烦|谢谢你?们?|谢谢|多谢|感谢|打扰了|我想问一下|想问一下|想问问|问一下|"
+    r"我也不太懂|我不太懂|不好意思)"
+)
+_CLAUSE_RE = re.compile(r"[^，,。.！!？?；;、\s…~]+[，,。.！!？?；;、\s…~]*")
+_QUESTION_WORDS = ("吗", "么", "呢", "怎么", "咋", "啥", "什么", "能不能", "可不可以", "可以", "行不行", "多少", "多久",
+                   "谁", "哪", "是否", "是不是", "要不要", "会不会", "有没有", "合法", "违法")
+
+
+def condense(text: str, limit: int = 96) -> str:
+    """The question part of a long, rambling question, at most ``limit`` characters.
+
+    Short questions come back unchanged. Longer ones lose greetings and thanks, then keep the clauses
+    with the most domain terms, dialect words and question words (in their original order). Used for the
+    dense query, whose cost grows with length and whose meaning a story drowns out; BM25 still sees all.
+    """
+    if len(text) <= limit:
+        return text
+    clauses = [c for c in (_FILLER_RE.sub("", m) for m in _CLAUSE_RE.findall(text)) if c.strip("，,。.！!？?；;、 …~")]
+    if not clauses:
+        return text[:limit]
+
+    def weight(i: int) -> float:
+        clause = clauses[i]
+        terms = sum(1 for t in DOMAIN_TERMS if t in clause) + len(colloquial_terms(clause))
+        asks = any(w in clause for w in _QUESTION_WORDS) or clause.rstrip().endswith(("?", "？"))
+        return 2.0 * terms + 1.5 * asks + i / (10 * len(clauses))  # later clauses usually hold the question
+
+    chosen: list[int] = []
+    used = 0
+    for i in sorted(range(len(clauses)), key=weight, reverse=True):
+        if used + len(clauses[i]) > limit or chosen and weight(i) < 1:  # story clauses only fill nothing
+            continue
+        chosen.append(i)
+        used += len(clauses[i])
+    if not chosen:
+        return clauses[max(range(len(clauses)), key=weight)][:limit]
+    return "".join(clauses[i] for i in sorted(chosen)).strip()

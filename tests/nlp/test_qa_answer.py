@@ -71,10 +71,11 @@ def test_colloquial_questions_find_the_article(answerer, question, gold):
     assert DISCLAIMER in answer.answer
 
 
-def test_faq_match_answers_with_the_faq_text_and_its_sources_first(answerer):
+def test_faq_match_answers_with_the_faq_text_and_cites_its_sources(answerer):
     answer = answerer.answer("宅基地可以买卖吗")
     assert answer.answered and answer.kind == "faq" and answer.doc_id == "faq:zjd-sell"
-    assert answer.citations[0].source == LAND_LAW and answer.citations[0].article == "第六十二条"
+    # citations follow the fused ranking (the FAQ lifts the articles it cites, it does not force them first)
+    assert (LAND_LAW, "第六十二条") in cited(answer)[:3]
     assert "依据：《土地管理法》第六十二条" in answer.answer
 
 
@@ -109,12 +110,20 @@ def test_bad_input_never_raises(answerer, question):
     assert isinstance(answer.answer, str) and answer.answer
 
 
-def test_huge_question_is_answered_quickly(answerer):
-    import time
+def test_huge_question_embeds_only_a_short_condensed_query(answerer, monkeypatch):
+    # the embedder's cost grows with length: a 10,000-character question must not reach it whole
+    seen: list[str] = []
+    embedder = answerer.index.embedder
+    original = embedder.embed_queries
 
-    t = time.perf_counter()
-    answerer.answer("征地补偿款什么时候发" * 1000)
-    assert time.perf_counter() - t < 2.0
+    def recording(texts):
+        seen.extend(texts)
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "embed_queries", recording)
+    answer = answerer.answer("征地补偿款什么时候发" * 1000)
+    assert isinstance(answer.answer, str) and answer.answer
+    assert seen and max(len(t) for t in seen) <= 200
 
 
 def test_answer_dict_shapes(answerer):

@@ -57,3 +57,36 @@ def test_scope_rules(text, reason):
 def test_generic_places_are_not_names():
     assert named_places("我们村和农村还有本村") == []
     assert named_places("石桥村") == ["石桥村"]
+
+
+def test_condense_keeps_short_questions():
+    from nlp.qa.lang import condense
+
+    assert condense("宅基地能卖吗") == "宅基地能卖吗"
+
+
+def test_condense_drops_the_story_and_keeps_the_question():
+    from nlp.qa.lang import condense
+
+    q = ("大爷我今年七十多了，眼睛也不好，儿子在外地打工，家里就我和老伴两个人，前几天村里开会说要搞土地整治，"
+         "把我们几家的承包地调一调，说是调完了地块更整齐，我就想问问，这个土地整治调地，是不是要经过我们同意，"
+         "调完了面积少了咋办，谁给补，谢谢你们")
+    short = condense(q)
+    assert len(short) <= 96
+    assert "同意" in short and "土地整治" in short
+    assert "眼睛" not in short and "谢谢" not in short
+
+
+def test_condense_without_punctuation_is_cut():
+    from nlp.qa.lang import condense
+
+    assert len(condense("征地补偿款什么时候发" * 100)) <= 96
+
+
+@pytest.mark.parametrize("text, term", [
+    ("承包的草场能转给别人吗", "草原"),
+    ("山上的林子要砍", "林地"),
+    ("买期房开发商要啥条件", "商品房预售"),
+])
+def test_everyday_words_for_other_laws_are_expanded(text, term):
+    assert term in expand_query(text)
