@@ -90,7 +90,19 @@ def tasks_view():
 @bp.route(f"{P}/board")
 @roles_required(*COORDINATORS)
 def board():
-    return render_template("respond/board.html", board=ops.supervision_board())
+    return render_template("respond/board.html", board=ops.supervision_board(), action_form=ActionForm())
+
+
+@bp.route(f"{P}/board/remind", methods=["POST"])
+@roles_required(*COORDINATORS)
+def remind_now():
+    """督办: send today's reminders at once (each item is still reminded at most once a day)."""
+    counts = ops.send_reminders()
+    audit.record(current_user, "assignment.remind", current_user, None, counts)
+    db.session.commit()
+    flash(_("已提醒：%(items)s 项即将到期或超期，%(n)s 条新通知，%(e)s 封邮件。", items=counts["items"],
+            n=counts["notifications"], e=counts["emails"]), "success")
+    return redirect(url_for("respond.board"))
 
 
 @bp.route(f"{P}/notifications", methods=["GET", "POST"])

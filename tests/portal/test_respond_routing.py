@@ -289,3 +289,18 @@ def test_admin_adds_department_staff(client, world):
     user = db.session.execute(db.select(User).filter_by(username="nong2")).scalar_one()
     assert user.role == "department" and user.department_id == farm.id and user.display_name == "农业局小王"
     assert db.session.execute(db.select(AuditEvent).filter_by(action="user.create")).scalar_one()
+
+
+def test_board_remind_now(client, world, today):
+    late = ops.assign("comment", department_id=world["departments"]["自然资源局"].id, user=world["admin"],
+                      comment_id=world["c1"].id, today=today)
+    late.due_on = today - dt.timedelta(days=3)
+    db.session.commit()
+    login_as(client, world["land"])
+    assert client.post("/staff/respond/board/remind").status_code == 403
+    login_as(client, world["reviewer"])
+    board = client.get("/staff/respond/board").get_data(as_text=True)
+    assert "已超期 3 天" in board and "remind-now" in board
+    response = client.post("/staff/respond/board/remind", follow_redirects=True)
+    assert "已提醒：1 项" in response.get_data(as_text=True)
+    assert any("已超期 3 天" in n.message for n in ops.notifications_for(world["land"]))
