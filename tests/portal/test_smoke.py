@@ -1,0 +1,418 @@
+"""Smoke tests across every area: the demo data loaded through the real commands, then a breadth-first crawl of
+every internal link as an anonymous resident, an admin, a department staff member and a reviewer.
+
+The crawl asserts what must hold everywhere: no server error, anonymous visitors never see staff pages, the
+public never sees the phone or ID numbers from the demo's private comment text, every HTML page has a <title>
+and loads only local assets. The pages crawled per role are printed (``pytest -s`` shows them)."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import re
+import time
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+import pytest
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from portal.cli import DEMO_ADMIN, DEMO_PATH
+from portal.extensions import db
+from tests.conftest import build_app
+
+DEMO_PASSWORD = "tingjian-demo"
+MAX_PAGES = 600
+# Pages of one endpoint (one comment page, one topic page …) look alike: a few of each are enough.
+MAX_PER_ENDPOINT = 12
+PII_PHONE = "13912345678"  # a meeting registrant's phone: staff-only
+PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+LOCAL_HOSTS = {"", "localhost"}
+TEXT_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml", "image/svg+xml")
+
+
+# ---- the app with demo data ---------------------------------------------------------------------------------
+
+
+def _invoke(app, args: list[str]) -> str:
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, f"flask {' '.join(args)} failed: {result.output}\n{result.exception!r}"
+    return result.output
+
+
+def _add_participation(app) -> dict[str, int]:
+    """A published survey with an answer, a meeting with a registration, a representative — through operations."""
+    from portal.models import Project, User
+    from portal.participation import meetings, representatives, surveys
+    from portal.timeutil import local_today
+
+    with app.app_context():
+        admin = db.session.execute(db.select(User).filter_by(username=DEMO_ADMIN[0])).scalar_one()
+        project = db.session.execute(db.select(Project).order_by(Project.id)).scalars().first()
+        today = local_today()
+        stage = next(s for s in project.stages if s.opens_on <= today <= s.closes_on)
+        survey = surveys.save_survey(project, {
+            "title": "村道硬化意愿调查", "intro": "请选择您最关心的事项。", "stage_id": stage.id,
+            "opens_on": today - dt.timedelta(days=1), "closes_on": today + dt.timedelta(days=10),
+            "results_public": True,
+        }, admin)
+        single = surveys.add_question(survey, {"kind": "single", "prompt": "您家离村道多远？",
+                                               "options": "一百米内\n一百米以上", "required": True}, admin)
+        text = surveys.add_question(survey, {"kind": "text", "prompt": "还有什么建议？"}, admin)
+        surveys.set_published(survey, True, admin)
+        response = surveys.submit_response(survey, MultiDict({single.field_name: "一百米内", text.field_name: "路灯太少了"}),
+                                None, None)
+        starts = dt.datetime.combine(today + dt.timedelta(days=7), dt.time(9, 0))
+        meeting = meetings.save_meeting(project, {
+            "kind": "座谈会", "title": "规划方案座谈会", "stage_id": stage.id, "place": "石桥村村委会",
+            "starts_at": starts, "registration_deadline": starts - dt.timedelta(days=1), "capacity": 30,
+            "agenda": "介绍规划方案，听取意见。",
+        }, admin)
+        registration = meetings.register(meeting, {"name": "赵大伯", "phone": PII_PHONE, "village": None})
+        representatives.add_representative(project, {"stage_id": stage.id, "name": "钱代表",
+                                                      "group_represented": "村民小组"}, admin)
+        db.session.commit()
+        return {"survey_receipt": response.receipt_code, "meeting_receipt": registration.receipt_code}
+
+
+def _public_starts(app) -> list[str]:
+    """Where the anonymous crawl starts: the home page, the JSON API and the receipt pages a resident holding
+    a code would open — for the comments carrying phone/ID numbers, the meeting registration and the survey."""
+    from portal.models import Comment
+
+    numbers = _private_numbers()
+    with app.app_context():
+        comments = db.session.execute(db.select(Comment.text, Comment.receipt_code)).all()
+    codes = [code for text, code in comments if any(n in (text or "") for n in numbers)]
+    assert len(codes) >= 2, "the demo comments with phone/ID numbers were not loaded"
+    ids = app.config["SMOKE_IDS"]
+    return (["/", "/api/projects"] + [f"/receipt/{code}" for code in codes]
+            + [f"/api/receipts/{code}" for code in codes]
+            + [f"/meetings/receipt/{ids['meeting_receipt']}", f"/surveys/receipt/{ids['survey_receipt']}"])
+
+
+@pytest.fixture(scope="module")
+def smoke_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("smoke"))
+    started = time.perf_counter()
+    print("\n" + _invoke(app, ["demo", "load"]).strip())
+    print(_invoke(app, ["respond", "seed-demo", "--password", DEMO_PASSWORD]).strip())
+    with app.app_context():
+        from portal.models import Project
+
+        slug = db.session.execute(db.select(Project.slug).order_by(Project.id)).scalars().first()
+    print(_invoke(app, ["topics", "recluster", "--project", slug]).strip())
+    app.config["SMOKE_IDS"] = _add_participation(app)
+    print(f"setup: {time.perf_counter() - started:.1f} s")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+def _private_numbers() -> set[str]:
+    """Phone and ID numbers in the demo's raw comment text and contact fields (private to staff)."""
+    with open(DEMO_PATH, encoding="utf-8") as handle:
+        data = json.load(handle)
+    numbers = {PII_PHONE}
+    for project in data["projects"]:
+        for comment in project.get("comments", []):
+            if comment.get("phone"):
+                numbers.add(str(comment["phone"]))
+            numbers.update(PHONE_RE.findall(comment["text"]))
+            numbers.update(ID_RE.findall(comment["text"]))
+    return numbers
+
+
+def test_demo_has_private_numbers_to_look_for():
+    """The PII check below is only meaningful if the demo contains phone and ID numbers in comment text."""
+    numbers = _private_numbers()
+    assert any(ID_RE.fullmatch(n) for n in numbers)
+    assert len([n for n in numbers if PHONE_RE.fullmatch(n)]) >= 2
+
+
+# ---- the crawler --------------------------------------------------------------------------------------------
+
+
+Page = collections.namedtuple("Page", "url status content_type source")
+
+
+def _skip(path: str, query: str) -> bool:
+    """Links that change state or session settings, or are large downloads."""
+    return (
+        "logout" in path
+        or path.startswith("/static/") or path.startswith("/bootstrap/static/")
+        or path == "/large-text"
+        or "lang=" in query
+    )
+
+
+def _endpoint(app, path: str) -> str:
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(path, method="GET")
+    except RequestRedirect:
+        return "redirect"
+    except HTTPException:
+        return "unknown"
+    return endpoint
+
+
+class Crawl:
+    """Breadth-first GET crawl from ``starts``; remembers every page, its links and problems."""
+
+    def __init__(self, app, client, role: str):
+        self.app, self.client, self.role = app, client, role
+        self.pages: list[Page] = []
+        self.bodies: dict[str, str] = {}  # every text response (HTML, JSON, feeds, plain text)
+        self.html: set[str] = set()
+        self.problems: list[str] = []
+        self.assets: set[str] = set()
+        self.per_endpoint: collections.Counter = collections.Counter()
+
+    def _normalise(self, href: str, base: str) -> str | None:
+        href = href.strip()
+        if not href or href.startswith(("#", "mailto:", "tel:", "sms:", "javascript:", "data:")):
+            return None
+        parts = urlsplit(urljoin("http://localhost" + base, href))
+        if parts.scheme not in ("http", "https") or parts.hostname not in LOCAL_HOSTS | {None}:
+            return None
+        if _skip(parts.path, parts.query):
+            return None
+        return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+    def run(self, starts: list[str]) -> Crawl:
+        queue = collections.deque((url, "(start)") for url in starts)
+        seen = set(starts)
+        while queue and len(self.pages) < MAX_PAGES:
+            url, source = queue.popleft()
+            endpoint = _endpoint(self.app, urlsplit(url).path)
+            self.per_endpoint[endpoint] += 1
+            if self.per_endpoint[endpoint] > MAX_PER_ENDPOINT:
+                continue
+            response = self.client.get(url)
+            content_type = response.headers.get("Content-Type", "")
+            self.pages.append(Page(url, response.status_code, content_type, source))
+            if response.status_code >= 500 or response.status_code not in (200, 302, 304, 403, 404):
+                self.problems.append(f"{self.role}: GET {url} → {response.status_code} (linked from {source})")
+            if response.status_code == 404 and source != "(start)":
+                self.problems.append(f"{self.role}: broken link {url} → 404 (linked from {source})")
+            links: list[str] = []
+            if response.status_code in (301, 302, 303, 307, 308):
+                links.append(response.headers["Location"])
+            elif response.status_code == 200 and content_type.startswith(TEXT_TYPES):
+                body = response.get_data(as_text=True)
+                self.bodies[url] = body
+                if content_type.startswith("text/html"):
+                    self.html.add(url)
+                    links += self._check_html(url, body)
+            for href in links:
+                target = self._normalise(href, url)
+                if target and target not in seen:
+                    seen.add(target)
+                    queue.append((target, url))
+        return self
+
+    def _check_html(self, url: str, body: str) -> list[str]:
+        tree = lxml.html.fromstring(body)
+        title = tree.findtext(".//title")
+        if not (title and title.strip()):
+            self.problems.append(f"{self.role}: {url} has no <title>")
+        for element in tree.xpath("//script[@src] | //link[@href] | //img[@src]"):
+            ref = element.get("src") or element.get("href")
+            if element.tag == "link" and not set((element.get("rel") or "").split()) & {
+                    "stylesheet", "icon", "preload", "modulepreload", "manifest"}:
+                continue
+            parts = urlsplit(urljoin("http://localhost" + url, ref))
+            if parts.scheme in ("http", "https") and parts.hostname not in LOCAL_HOSTS:
+                self.problems.append(f"{self.role}: {url} loads an external asset {ref}")
+            elif parts.scheme in ("http", "https"):
+                self.assets.add(parts.path)
+        return [a.get("href") for a in tree.iter("a") if a.get("href")]
+
+    def report(self) -> str:
+        lines = [f"== {self.role}: {len(self.pages)} pages =="]
+        lines += [f"  {p.status} {p.url}" for p in self.pages]
+        return "\n".join(lines)
+
+
+def _login(client, username: str) -> None:
+    response = client.post("/staff/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture(scope="module")
+def crawls(smoke_app):
+    """One crawl per role (anonymous, admin, department staff, reviewer), each with its own client."""
+    from portal.models import Role, User
+
+    with smoke_app.app_context():
+        department_user = db.session.execute(
+            db.select(User.username).where(User.role == Role.DEPARTMENT).order_by(User.id)).scalars().first()
+    assert department_user, "flask respond seed-demo made no department account"
+    result = {}
+    for role, username in (("anonymous", None), ("admin", DEMO_ADMIN[0]), ("department", department_user),
+                           ("reviewer", "reviewer")):
+        started = time.perf_counter()
+        client = smoke_app.test_client()
+        if username:
+            if username == DEMO_ADMIN[0]:
+                response = client.post("/staff/login", data={"username": username, "password": DEMO_ADMIN[1]})
+                assert response.status_code == 302
+            else:
+                _login(client, username)
+        starts = _public_starts(smoke_app) if username is None else ["/", "/staff/"]
+        crawl = Crawl(smoke_app, client, role).run(starts)
+        print(crawl.report())
+        print(f"{role}: {len(crawl.pages)} pages in {time.perf_counter() - started:.1f} s")
+        result[role] = crawl
+    return result
+
+
+# ---- the assertions -----------------------------------------------------------------------------------------
+
+
+def test_no_server_error_and_no_broken_link(crawls):
+    problems = [p for crawl in crawls.values() for p in crawl.problems]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_role_reaches_its_areas(crawls):
+    """The crawl really went somewhere: public project pages for everyone, staff areas for staff."""
+    def paths(role):
+        return {urlsplit(p.url).path for p in crawls[role].pages if p.status == 200}
+
+    anonymous = paths("anonymous")
+    assert any(p.startswith("/projects/") for p in anonymous)
+    assert any(p.startswith("/receipt/") or p == "/lookup" for p in anonymous) or "/lookup" in anonymous \
+        or any(p.startswith("/qa") for p in anonymous)
+    admin = paths("admin")
+    for prefix in ("/staff/projects", "/staff/review/", "/staff/topics/", "/staff/qa/", "/staff/respond/",
+                   "/staff/participation/"):
+        assert any(p.startswith(prefix) for p in admin), f"admin never reached {prefix}"
+    assert any(p.startswith("/staff/") for p in paths("department"))
+    assert any(p.startswith("/staff/") for p in paths("reviewer"))
+    assert len(crawls["admin"].pages) > len(crawls["anonymous"].pages)
+
+
+def test_anonymous_never_sees_staff_pages(smoke_app, crawls):
+    """Every staff page any staff role reached is a redirect to the login page (or 403/404) for anonymous."""
+    staff_urls = sorted({p.url for role in ("admin", "department", "reviewer") for p in crawls[role].pages
+                         if urlsplit(p.url).path.startswith("/staff/") and p.status == 200
+                         and not urlsplit(p.url).path.startswith("/staff/login")})
+    assert staff_urls
+    client = smoke_app.test_client()
+    leaks = []
+    for url in staff_urls:
+        response = client.get(url)
+        if response.status_code == 302:
+            if "/staff/login" not in response.headers["Location"]:
+                leaks.append(f"{url} → redirect to {response.headers['Location']}")
+        elif response.status_code not in (401, 403, 404):
+            leaks.append(f"{url} → {response.status_code}")
+    assert not leaks, "anonymous reaches staff pages:\n" + "\n".join(leaks)
+    for page in crawls["anonymous"].pages:
+        path = urlsplit(page.url).path
+        assert not (path.startswith("/staff/") and path != "/staff/login" and page.status == 200), page
+
+
+def test_public_pages_show_no_private_numbers(crawls):
+    numbers = _private_numbers()
+    leaks = [f"{url} shows {n}" for url, body in crawls["anonymous"].bodies.items() for n in numbers if n in body]
+    assert not leaks, "\n".join(leaks)
+    assert len(crawls["anonymous"].bodies) >= 10
+    # the comments carrying the numbers are themselves public (redacted), so the check above saw them
+    public = "".join(crawls["anonymous"].bodies.values())
+    assert "我家的地被划进去了没有人通知过我" in public and "我家地里临时堆了两个多月的土" in public
+
+
+@pytest.mark.xfail(strict=True, reason="screening PII redaction keeps a resident's name written in the text "
+                   "(王桂兰, 李秀英) although the public comment page says names are hidden — nlp/screening/pii.py")
+def test_public_pages_show_no_names_from_comment_text(crawls):
+    leaks = [f"{url} shows {name}" for url, body in crawls["anonymous"].bodies.items()
+             for name in ("王桂兰", "李秀英") if name in body]
+    assert not leaks, "\n".join(leaks)
+
+
+def test_staff_see_the_raw_text(crawls):
+    """The raw text (with the numbers) exists for staff — so the public check above looks at real data."""
+    numbers = _private_numbers()
+    assert any(n in body for body in crawls["admin"].bodies.values() for n in numbers)
+
+
+def test_local_assets_resolve(smoke_app, crawls):
+    assets = set().union(*(crawl.assets for crawl in crawls.values()))
+    assert any("/static/" in a for a in assets)
+    client = smoke_app.test_client()
+    missing = [a for a in sorted(assets) if client.get(a).status_code != 200]
+    assert not missing, f"local assets missing: {missing}"
+
+
+# ---- language and large text --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/how-to-take-part", "/lookup", "/staff/login"])
+def test_english_renders(smoke_app, path):
+    client = smoke_app.test_client()
+    response = client.get(path + "?lang=en")
+    assert response.status_code == 200
+    assert '<html lang="en"' in response.get_data(as_text=True)
+    # remembered in the session for the next page
+    assert '<html lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_english_project_page_renders(smoke_app, crawls):
+    client = smoke_app.test_client()
+    project_pages = [p.url for p in crawls["anonymous"].pages
+                     if p.status == 200 and re.fullmatch(r"/projects/[^/]+", urlsplit(p.url).path)]
+    assert project_pages
+    for url in project_pages[:3]:
+        response = client.get(url + ("&" if "?" in url else "?") + "lang=en")
+        assert response.status_code == 200, url
+
+
+def test_large_text_switch_on_public_pages(smoke_app, crawls):
+    public_html = [url for url in crawls["anonymous"].html if not url.startswith("/staff/")]
+    without = [url for url in public_html if 'id="large-text-on"' not in crawls["anonymous"].bodies[url]]
+    assert not without, f"public pages without the large-text switch: {without}"
+    client = smoke_app.test_client()
+    response = client.get("/large-text?on=1&next=/")
+    assert response.status_code in (302, 303)
+    body = client.get("/").get_data(as_text=True)
+    assert 'class="large-text"' in body and 'id="large-text-off"' in body
+
+
+# ---- the crawler itself can fail ----------------------------------------------------------------------------
+
+
+def test_crawler_reports_errors_broken_links_missing_titles_and_external_assets():
+    """A tiny app with every fault the crawl looks for: each one is reported, the healthy page is not."""
+    from flask import Flask, abort
+
+    tiny = Flask("tiny")
+    pages = {
+        "/": '<html><head><title>首页</title><link rel="stylesheet" href="/static/site.css"></head><body>'
+             '<a href="/broken">坏</a><a href="/notitle">无题</a><a href="/cdn">外链</a><a href="/boom">错</a>'
+             '<a href="https://example.org/x">外站</a><a href="/logout">退出</a><a href="/post-only">表单</a></body>',
+        "/notitle": "<html><head></head><body>没有标题</body></html>",
+        "/cdn": '<html><head><title>外链</title><script src="https://cdn.example.com/x.js"></script></head></html>',
+    }
+    for path, html in pages.items():
+        tiny.add_url_rule(path, path, lambda html=html: html)
+    tiny.add_url_rule("/boom", "boom", lambda: abort(500))
+    tiny.add_url_rule("/logout", "logout", lambda: abort(500))
+    tiny.add_url_rule("/post-only", "post_only", lambda: "ok", methods=["POST"])
+    crawl = Crawl(tiny, tiny.test_client(), "tiny").run(["/"])
+    text = "\n".join(crawl.problems)
+    assert "GET /boom → 500" in text
+    assert "broken link /broken → 404" in text
+    assert "/notitle has no <title>" in text
+    assert "external asset https://cdn.example.com/x.js" in text
+    assert "GET /post-only → 405" in text
+    assert "/logout" not in text and "example.org" not in text  # skipped, not visited
+    assert not any(p.startswith("tiny: / ") for p in crawl.problems)
+    assert crawl.assets == {"/static/site.css"}
