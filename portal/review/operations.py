@@ -94,8 +94,10 @@ def queue_query(flag: str | None = None, project_id: int | None = None, stage_ki
     if stage_kind:
         query = query.join(Stage, Stage.id == Comment.stage_id).where(Stage.kind == stage_kind)
     if search:
-        like = f"%{search}%"
-        query = query.where(db.or_(Comment.text.ilike(like), Comment.receipt_code.ilike(like.replace("-", ""))))
+        # % and _ typed by staff are literal characters, not wildcards.
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(db.or_(Comment.text.ilike(f"%{escaped}%", escape="\\"),
+                                   Comment.receipt_code.ilike(f"%{escaped.replace('-', '')}%", escape="\\")))
     done = Comment.screening_state == "done"
     conditions = {
         "spam": db.and_(done, Comment.is_spam.is_(True)),
@@ -242,11 +244,12 @@ def mark_for_rescreen(comments: list[Comment], user: User) -> list[int]:
     return [c.id for c in comments]
 
 
-def failed_comments() -> list[Comment]:
-    """Every comment whose screening failed."""
-    return list(db.session.execute(
-        db.select(Comment).where(Comment.screening_state == "failed").order_by(Comment.id)
-    ).scalars())
+def failed_comments(limit: int | None = None) -> list[Comment]:
+    """The comments whose screening failed (all of them, or the first ``limit``)."""
+    query = db.select(Comment).where(Comment.screening_state == "failed").order_by(Comment.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.execute(query).scalars())
 
 
 def queue_rescreen(ids: list[int]) -> int:

@@ -74,7 +74,7 @@ def _render_queue(status: int = 200, error: str | None = None, bulk_form: BulkAc
                              per_page=current_app.config.get("REVIEW_PAGE_SIZE", 30), error_out=False)
     ids = [c.id for c in pagination.items]
     sizes = pipeline.family_sizes([c.id for c in pagination.items if c.duplicate_of_id is None])
-    failures = ops.failed_comments()[:20] if not filters.get("family_id") else []
+    failures = ops.failed_comments(limit=20) if not filters.get("family_id") else []
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "review/queue.html", form=form, pagination=pagination, sizes=sizes, overrides=ops.last_overrides(ids),

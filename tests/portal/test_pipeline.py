@@ -121,7 +121,7 @@ def test_failed_task_is_retried_by_the_queue(tmp_path, monkeypatch):
         _db.drop_all()
 
 
-def test_failure_after_all_retries_is_shown_and_can_be_retried(client, db, login, make_project, monkeypatch):
+def test_failure_is_shown_in_the_queue_and_can_be_retried(client, db, login, make_project, monkeypatch):
     project = make_project()
     monkeypatch.setattr(pipeline, "screen_comment", lambda c: (_ for _ in ()).throw(ValueError("分词词典缺失")))
     comment = _submit(project, CLEAN)

@@ -145,6 +145,18 @@ def test_campaign_filter_shows_each_family_once(client, reviewer, submit):
     assert family.count('class="review-row"') == 3 and "整组执行" in family
 
 
+def test_search_by_text_and_receipt_code(client, reviewer, submit):
+    spam, clean = submit(SPAM), submit(CLEAN + " 增产100%")
+    code = spam.receipt_code
+    page = _page(client, f"/staff/review/?q={code[:4]}-{code[4:].lower()}")
+    assert f'id="comment-{spam.id}"' in page and f'id="comment-{clean.id}"' not in page
+    page = _page(client, "/staff/review/?q=机耕路")
+    assert f'id="comment-{clean.id}"' in page and f'id="comment-{spam.id}"' not in page
+    page = _page(client, "/staff/review/?q=0%25")  # a literal "%", not a wildcard
+    assert f'id="comment-{clean.id}"' in page and f'id="comment-{spam.id}"' not in page
+    assert f'id="comment-{spam.id}"' not in _page(client, "/staff/review/?q=_")
+
+
 def test_bad_filters_do_not_break_the_page(client, reviewer, submit):
     submit(SPAM)
     for url in ["/staff/review/?flag=nonsense", "/staff/review/?project=abc", "/staff/review/?family=x",
