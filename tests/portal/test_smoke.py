@@ -267,6 +267,7 @@ def crawls(smoke_app):
                 _login(client, username)
         starts = _public_starts(smoke_app) if username is None else ["/", "/staff/"]
         crawl = Crawl(smoke_app, client, role).run(starts)
+        crawl.username = username
         print(crawl.report())
         print(f"{role}: {len(crawl.pages)} pages in {time.perf_counter() - started:.1f} s")
         result[role] = crawl
@@ -318,6 +319,59 @@ def test_anonymous_never_sees_staff_pages(smoke_app, crawls):
     for page in crawls["anonymous"].pages:
         path = urlsplit(page.url).path
         assert not (path.startswith("/staff/") and path != "/staff/login" and page.status == 200), page
+
+
+# Staff pages a role must not open (paths, query left out), from the role tables in README.md, docs/respond.md,
+# docs/participation.md, docs/review.md and docs/qa-portal.md. Viewing /staff/projects/<id> is open to all staff.
+FORBIDDEN = {
+    "department": re.compile(r"/staff/respond/(audit|departments|board|dashboard.*|reports.*|exports.*|assign)"
+                             r"|/staff/review/.*|/staff/participation/.*|/staff/qa/faq.*"
+                             r"|/staff/projects/(new|\d+/.+)"),
+    "reviewer": re.compile(r"/staff/respond/(audit|departments)"),
+}
+
+
+def _is_forbidden(role: str, url: str) -> bool:
+    pattern = FORBIDDEN.get(role)
+    return bool(pattern and pattern.fullmatch(urlsplit(url).path))
+
+
+def _foreign_assignments(app, username: str, urls: list[str]) -> list[str]:
+    """Assignment pages among ``urls`` that belong to another department than ``username``'s."""
+    from portal.models import Assignment, User
+
+    found = []
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+        for url in urls:
+            match = re.fullmatch(r"/staff/respond/assignments/(\d+)", urlsplit(url).path)
+            if match and db.session.get(Assignment, int(match[1])).department_id != user.department_id:
+                found.append(url)
+    return found
+
+
+def test_staff_roles_typing_admin_urls(crawls):
+    """Department staff and reviewers opening every staff page the admin reached: never a server error, and the
+    pages their role may not use are closed (403/404 or a redirect), not shown."""
+    admin_urls = sorted({p.url for p in crawls["admin"].pages
+                         if p.status == 200 and urlsplit(p.url).path.startswith("/staff/")})
+    problems, opened = [], collections.defaultdict(list)
+    for role in ("department", "reviewer"):
+        client = crawls[role].client
+        for url in admin_urls:
+            status = client.get(url).status_code
+            if status >= 500 or status not in (200, 302, 403, 404):
+                problems.append(f"{role}: GET {url} → {status}")
+            elif status == 200 and _is_forbidden(role, url):
+                problems.append(f"{role}: GET {url} → 200 (the role may not use this page)")
+            elif status == 200:
+                opened[role].append(url)
+    for role, urls in opened.items():
+        print(f"{role} opens {len(urls)} of {len(admin_urls)} admin staff pages")
+    problems += [f"department: GET {url} → 200 (another department's assignment)"
+                 for url in _foreign_assignments(crawls["department"].app, crawls["department"].username,
+                                                 opened["department"])]
+    assert not problems, "\n".join(problems)
 
 
 def test_public_pages_show_no_private_numbers(crawls):
