@@ -34,8 +34,12 @@ install: $(STAMP) $(CATALOG).mo
 migrate: install
 	$(BIN)/flask db upgrade
 
+# Demo data once (idempotent), the Q&A index (built on the first run, then only loaded), and a topics re-cluster
+# queued for the worker that `make run` starts in-process.
 demo: migrate
 	$(BIN)/flask demo load
+	$(BIN)/flask kb reindex
+	$(BIN)/flask topics recluster --queue
 
 run: demo
 	@echo ""

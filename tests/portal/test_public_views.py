@@ -182,3 +182,9 @@ def test_huge_ids_in_urls_are_not_found_not_server_errors(client, login):
     login()
     response = client.get("/staff/comments/" + "9" * 30)
     assert response.status_code == 404
+
+
+def test_home_and_project_pages_link_to_the_question_page(client, make_project):
+    project = make_project()
+    assert b'href="/qa"' in client.get("/").data
+    assert f'href="/qa?project={project.id}"'.encode() in client.get(f"/projects/{project.slug}").data
