@@ -55,8 +55,8 @@ class Answer:
     """The result of :meth:`Answerer.answer`.
 
     ``kind`` is what the answer text comes from: ``faq``, ``reply``, ``law`` or ``refusal``;
-    ``reason`` says why a question was refused (``low_confidence``, ``empty``, ``not_chinese``, ``figure``,
-    ``accusation``); ``title``/``url``/``doc_id`` describe the matched document.
+    ``reason`` says why a question was refused (``low_confidence``, ``empty``, ``not_chinese``, ``off_topic``,
+    ``figure``, ``accusation``); ``title``/``url``/``doc_id`` describe the matched document.
     """
 
     answered: bool

@@ -50,10 +50,38 @@ def accuses_person(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]某{1,2}", text))
 
 
+# Everyday subjects no law of the KB covers. Questions about them share words like 赔偿 and 怎么办 with land
+# questions, and retrieval alone then finds a confident-looking but unrelated article.
+_OFF_TOPIC = re.compile(
+    "(天气|下雨|下雪|气温|交通事故|车祸|撞车|工资|欠薪|离婚|结婚|彩礼|医保|看病|发烧|感冒|股票|基金|彩票|比特币|"
+    "电影|电视剧|新歌|唱歌|游戏|球赛|比赛|足球|篮球|减肥|菜谱|做饭|红烧|信用卡|网贷|快递|外卖|高铁|火车票|机票|驾照|"
+    "考研|高考|手机|宠物|猫咪|狗|彩票)"
+)
+
+
+def off_topic(text: str) -> bool:
+    """An everyday subject outside the KB (weather, traffic accidents, wages, marriage …) and no land term."""
+    if not _OFF_TOPIC.search(text):
+        return False
+    from nlp.qa.lang import DOMAIN_TERMS
+
+    # generic legal words (赔偿, 诉讼, 公告 …) also belong to the off-topic subjects; only land terms count.
+    # Any 地 (正地, 宅机地 typos included) or 房 keeps the question in scope.
+    if any(term in text for term in DOMAIN_TERMS if term not in _GENERIC_TERMS):
+        return False
+    return not re.search("[地房林田]", text.replace("地方", ""))
+
+
+_GENERIC_TERMS = frozenset(["补偿", "补偿款", "补偿费", "赔偿", "审批", "批准", "诉讼", "复议", "行政复议", "信访",
+                            "公告", "公示", "闲置", "转让", "社保", "社会保障", "拆除", "安置"])
+
+
 def out_of_scope_reason(text: str) -> str | None:
-    """``"figure"``, ``"accusation"`` or None, for an already normalised question."""
+    """``"figure"``, ``"accusation"``, ``"off_topic"`` or None, for an already normalised question."""
     if accuses_person(text):
         return "accusation"
     if asks_specific_figure(text):
         return "figure"
+    if off_topic(text):
+        return "off_topic"
     return None

@@ -49,6 +49,11 @@ def test_bigrams():
     ("我们村征地每亩补多少钱", None),
     ("农村宅基地一亩多少钱", None),
     ("征地补偿标准是怎么定的", None),
+    ("交通事故对方不赔偿怎么办", "off_topic"),
+    ("工资被老板拖欠了找谁", "off_topic"),
+    ("明天会不会下雨", "off_topic"),
+    ("医院占了耕地要交税吗", None),  # an everyday word next to a land term stays in scope
+    ("下雨把承包地冲坏了能调整吗", None),
 ])
 def test_scope_rules(text, reason):
     assert out_of_scope_reason(text) == reason
