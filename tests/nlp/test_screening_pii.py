@@ -135,3 +135,9 @@ def test_names_after_relatives_and_roles(pii, text, hidden):
 @pytest.mark.parametrize("text", ["组长说下个月开工", "书记来了也没用", "张书记说会公开"])
 def test_roles_without_a_name_are_not_personal_data(pii, text):
     assert not pii.detect(text)[0].flag
+
+
+def test_name_after_a_comma_and_jiao(pii):
+    decision, out = pii.detect("我们家户主是我公公，叫罗德厚")
+    assert decision.flag and "德厚" not in out
+    assert not pii.detect("没人管，叫他们来看看")[0].flag

@@ -108,3 +108,9 @@ def test_resident_quoting_an_ad_with_its_handle_is_not_spam():
 @pytest.mark.parametrize("text", ["宅基地确权 扣1了解", "拆迁补偿 私信我 我教你"])
 def test_evasion_alone_is_not_vetoed_by_the_classifier(text):
     assert screen([{"id": 1, "text": text}])[0].spam
+
+
+def test_resident_saying_ask_my_daughter_in_law_is_not_an_ad():
+    result = screen([{"id": 1, "text": "有问题找我儿媳妇周小燕，电话一五九零七三一四四五五"}])[0]
+    assert not result.spam and result.pii
+    assert screen([{"id": 1, "text": "帮忙办理征地社保，费用低，速度快，老乡互助"}])[0].spam
