@@ -226,3 +226,19 @@ def test_cli_missing_input_file(kb_dir, index_root, tmp_path):
 def test_cli_missing_kb_folder(index_root, tmp_path):
     proc = run_cli(["--kb", str(tmp_path / "nokb"), "-"], "", index_root)
     assert proc.returncode == 2
+
+
+@pytest.mark.parametrize("question, gold", [
+    ("俺爹去世了，他承包的地收益俺能继承吗", ("农村土地承包法_2018-12-29.md", "第三十二条")),
+    ("申请政府信息公开，多少天内要给答复", ("政府信息公开条例_2019-04-03.md", "第三十三条")),
+])
+def test_article_no_faq_covers_is_not_pushed_down_by_a_loose_faq(answerer, question, gold):
+    answer = answerer.answer(question)
+    assert answer.answered
+    assert gold in cited(answer)[:2]
+
+
+def test_off_topic_legal_question_is_refused_not_answered_with_a_compensation_article(answerer):
+    answer = answerer.answer("交通事故对方不赔偿怎么办")
+    assert not answer.answered and answer.reason == "off_topic"
+    assert "工作人员" in answer.answer
