@@ -140,6 +140,7 @@ def lookup():
 def published_comments(slug: str):
     project = project_ops.get_project_by_slug(slug)
     page = request.args.get("page", 1, type=int)
+    page = page if page is not None and 1 <= page <= 100_000 else 1  # a 30-digit page overflowed SQLite (500)
     query = (
         db.select(Comment)
         .where(Comment.project_id == project.id, Comment.published.is_(True))

@@ -11,6 +11,13 @@ from portal.models import STAGE_LABELS
 from portal.review.operations import ACTIONS, FLAG_FILTERS
 
 ACTION_REQUIRED = _l("请选择要执行的操作。")
+MAX_ID = 2**63 - 1  # database integer ids are 64-bit; a longer number cannot name a row
+
+
+def is_id(value: object) -> bool:
+    """Whether ``value`` is a plausible row id: decimal digits only, within 64 bits."""
+    text = str(value).strip()
+    return text.isdecimal() and text.isascii() and int(text) <= MAX_ID
 
 
 def _action_choices(include_rescreen: bool = True) -> list[tuple[str, str]]:
@@ -34,11 +41,11 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField(_l("筛选"))
 
     def validate_project(self, field) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and not is_id(field.data):
             raise ValidationError(_l("项目选择无效。"))
 
     def validate_family(self, field) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and not is_id(field.data):
             raise ValidationError(_l("意见组编号无效。"))
 
 
@@ -67,7 +74,7 @@ class BulkActionForm(_ActionMixin, FlaskForm):
     def validate_ids(self, field) -> None:
         if not field.data:
             raise ValidationError(_l("请至少勾选一条意见。"))
-        if not all(str(v).strip().isdigit() for v in field.data):
+        if not all(is_id(v) for v in field.data):
             raise ValidationError(_l("选中的意见编号无效。"))
 
     def comment_ids(self) -> list[int]:
@@ -98,5 +105,5 @@ class ExportForm(FlaskForm):
             raise ValidationError(_l("导出格式无效，可选 CSV 或 JSONL。"))
 
     def validate_project(self, field) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and not is_id(field.data):
             raise ValidationError(_l("项目选择无效。"))

@@ -252,6 +252,22 @@ def test_actions_return_to_the_filtered_queue_only(client, reviewer, submit):
     assert 'name="next" value="/staff/review/"' in page
 
 
+def test_huge_ids_are_refused_not_crashing(client, reviewer, submit):
+    low = submit(LOW)
+    huge = "9" * 30
+    assert client.get(f"/staff/review/?family={huge}").status_code == 200
+    assert client.get(f"/staff/review/?project={huge}").status_code == 200
+    assert client.get(f"/staff/review/?page={huge}").status_code == 200
+    assert client.get(f"/projects/{low.project.slug}/comments?page={huge}").status_code == 200
+    response = client.post("/staff/review/bulk", data={"action": "approve", "ids": [low.id, huge]})
+    assert response.status_code == 400 and "编号无效" in response.get_data(as_text=True)
+    response = client.get(f"/staff/review/export?format=csv&project={huge}")
+    assert response.status_code == 400 and "项目选择无效" in response.get_data(as_text=True)
+    assert client.post(f"/staff/review/comments/{huge}/action", data={"action": "approve"}).status_code == 404
+    assert client.post(f"/staff/review/campaigns/{huge}/action", data={"action": "approve"}).status_code == 404
+    assert _reload(low).review is None
+
+
 def test_unknown_comment_is_404(client, reviewer):
     response = client.post("/staff/review/comments/424242/action", data={"action": "approve"})
     assert response.status_code == 404 and "找不到" in response.get_data(as_text=True)
