@@ -17,6 +17,7 @@ Why this algorithm: see ``docs/topics.md`` (measured on ``bench/topics.py``).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -53,6 +54,17 @@ def _as_matrix(vectors: Any) -> np.ndarray:
     if not np.all(np.isfinite(x)):
         raise ValueError("vectors contain NaN or infinity")
     return _normalise_rows(x)
+
+
+def _thread_limit(n_threads: int | None) -> Any:
+    """A context limiting BLAS/OpenMP threads (a no-op for None)."""
+    if n_threads is None:
+        return contextlib.nullcontext()
+    import sklearn.cluster  # noqa: F401  (threadpoolctl limits only the thread pools already loaded)
+    import sklearn.decomposition  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=max(1, int(n_threads)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -226,6 +238,9 @@ class TopicModel:
         Share (0–1) of the clustering space given to jieba TF-IDF features (reduced by SVD to
         ``tfidf_components`` dimensions) next to the embeddings; needs ``texts``. Default 0 (embeddings only).
         Centres, thresholds and :meth:`assign` stay in the embedding space, so assignment needs no text model.
+    n_threads:
+        BLAS/OpenMP threads while fitting (default 1). On a busy 2-core box, k-means with one OpenMP thread
+        per core fitted 2,000 comments in 87 s against 6 s single-threaded; ``None`` keeps the libraries' default.
     """
 
     def __init__(self, n_topics: int | None = None, min_topics: int = 2, max_topics: int = 30,
@@ -234,7 +249,7 @@ class TopicModel:
                  silhouette_sample: int = 3000, n_init: int = 4, n_keywords: int = 5, label_keywords: int = 3,
                  n_representatives: int = 3, random_state: int = 0,
                  tokenizer: Callable[[str], list[str]] | None = None, tfidf_weight: float = 0.0,
-                 tfidf_components: int = 128) -> None:
+                 tfidf_components: int = 128, n_threads: int | None = 1) -> None:
         self.n_topics = n_topics
         self.min_topics = min_topics
         self.max_topics = max_topics
@@ -252,6 +267,7 @@ class TopicModel:
         self.tokenizer = tokenizer
         self.tfidf_weight = tfidf_weight
         self.tfidf_components = tfidf_components
+        self.n_threads = n_threads
 
     # -- fitting ---------------------------------------------------------------------------------
 
@@ -280,7 +296,8 @@ class TopicModel:
         order = self._canonical_order(x, texts)
         xs, ws = x[order], w[order]
         texts_sorted = [texts[i] or "" for i in order] if texts is not None else None
-        labels_sorted = self._cluster(xs, ws, texts_sorted)
+        with _thread_limit(self.n_threads):
+            labels_sorted = self._cluster(xs, ws, texts_sorted)
         labels = np.empty(n, dtype=int)
         labels[order] = labels_sorted
         rank = np.empty(n, dtype=int)
