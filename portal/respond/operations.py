@@ -251,6 +251,14 @@ def assignment_members(assignment: Assignment) -> list[Comment]:
     return target_members(assignment.target, comment=assignment.comment)
 
 
+def department_comment_ids(department_id: int) -> set[int]:
+    """Every comment a department holds through its assignments (single comments, families and topics)."""
+    ids: set[int] = set()
+    for assignment in db.session.execute(db.select(Assignment).filter_by(department_id=department_id)).scalars():
+        ids.update(c.id for c in assignment_members(assignment))
+    return ids
+
+
 def _describe(target: str, comment: Comment | None, topic: Topic | None) -> str:
     if target == AssignmentTarget.TOPIC and topic is not None:
         return f"议题：{topic.display_name}"[:200]

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.extensions import db, limiter
 from portal.formtools import attach_error, form_values
-from portal.models import Project, Role, Stage
+from portal.models import Comment, Project, Role, Stage
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
 from portal.operations import projects as project_ops
@@ -49,6 +49,28 @@ def roles_required(*roles: str):
 
 
 EDITORS = (Role.ADMIN, Role.REVIEWER)
+
+
+def _staff_comment(comment_id: int):
+    """The comment, if the signed-in staff member may see it: coordinators see all, department staff only what
+    is assigned to their department (a guessed id answers 404, like an id that does not exist)."""
+    from portal.respond import operations as respond_ops
+
+    comment = comment_ops.get_comment(comment_id)
+    if not current_user.has_role(*EDITORS) and not respond_ops.may_reply(current_user, comment):
+        raise NotFound("找不到这条意见。")
+    return comment
+
+
+def _department_scope() -> set[int] | None:
+    """None for coordinators; otherwise the ids of the comments assigned to the user's department."""
+    from portal.respond import operations as respond_ops
+
+    if current_user.has_role(*EDITORS):
+        return None
+    if current_user.department_id is None:
+        return set()
+    return respond_ops.department_comment_ids(current_user.department_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -99,7 +121,11 @@ def comments():
             "search": (form.q.data or "").strip() or None,
         }
     page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(comment_ops.comments_query(**filters), page=page,
+    query = comment_ops.comments_query(**filters)
+    scope = _department_scope()
+    if scope is not None:
+        query = query.where(Comment.id.in_(scope))
+    pagination = db.paginate(query, page=page,
                              per_page=current_app.config["PAGE_SIZE"], error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("staff/comments.html", form=form, pagination=pagination, args=args)
@@ -108,7 +134,7 @@ def comments():
 @bp.route("/comments/<int:comment_id>")
 @login_required
 def comment(comment_id: int):
-    comment = comment_ops.get_comment(comment_id)
+    comment = _staff_comment(comment_id)
     status_form = StatusForm(status=comment.status, adoption=comment.adoption or "",
                              adoption_reason=comment.adoption_reason)
     return render_template("staff/comment.html", comment=comment, status_form=status_form,
@@ -118,7 +144,7 @@ def comment(comment_id: int):
 @bp.route("/comments/<int:comment_id>/status", methods=["POST"])
 @login_required
 def comment_status(comment_id: int):
-    comment = comment_ops.get_comment(comment_id)
+    comment = _staff_comment(comment_id)
     form = StatusForm()
     if form.validate_on_submit():
         try:
@@ -137,7 +163,7 @@ def comment_status(comment_id: int):
 @bp.route("/comments/<int:comment_id>/reply", methods=["POST"])
 @login_required
 def comment_reply(comment_id: int):
-    comment = comment_ops.get_comment(comment_id)
+    comment = _staff_comment(comment_id)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -173,7 +199,7 @@ def comment_publish(comment_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/rescreen", methods=["POST"])
-@login_required
+@roles_required(*EDITORS)
 def comment_rescreen(comment_id: int):
     comment = comment_ops.get_comment(comment_id)
     if ActionForm().validate_on_submit():

@@ -175,3 +175,26 @@ def test_publish_requires_screening(client, db, login, make_project):
     db.session.commit()
     client.post(f"/staff/comments/{comment.id}/publish", data={"publish": "1"})
     assert db.session.get(Comment, comment.id).published is False
+
+
+def test_department_staff_see_and_answer_only_their_departments_comments(client, db, make_user, login,
+                                                                         make_project):
+    from portal.respond import operations as respond_ops
+
+    project = make_project()
+    mine, other = _comment(project, "机耕路太窄，收割机进不去"), _comment(project, "祖坟不能迁")
+    coordinator = make_user("coordinator")
+    db.session.commit()
+    clerk = login("department", username="clerk")
+    respond_ops.assign("comment", department_id=clerk.department_id, user=coordinator, comment_id=mine.id)
+    db.session.commit()
+
+    listing = client.get("/staff/").get_data(as_text=True)
+    assert "机耕路太窄" in listing and "祖坟不能迁" not in listing
+    assert client.get(f"/staff/comments/{mine.id}").status_code == 200
+    # a guessed id of a comment held by nobody in the department answers like a missing one
+    assert client.get(f"/staff/comments/{other.id}").status_code == 404
+    assert client.post(f"/staff/comments/{other.id}/reply", data={"text": "已转交"}).status_code == 404
+    assert client.post(f"/staff/comments/{other.id}/status", data={"status": "processing"}).status_code == 404
+    assert client.post(f"/staff/comments/{other.id}/rescreen").status_code == 403
+    assert db.session.get(Comment, other.id).replies == []
