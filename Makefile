@@ -38,13 +38,15 @@ migrate: install
 # queued for the worker that `make run` starts in-process.
 demo: migrate
 	$(BIN)/flask demo load
+	$(BIN)/flask respond seed-demo
 	$(BIN)/flask kb reindex
 	$(BIN)/flask topics recluster --queue
 
 run: demo
 	@echo ""
 	@echo "  听见 Tingjian is running at http://$(HOST):$(PORT)"
-	@echo "  Staff sign-in: http://$(HOST):$(PORT)/staff/login  (demo admin: admin / tingjian-demo)"
+	@echo "  Staff sign-in: http://$(HOST):$(PORT)/staff/login  (demo admin: admin / tingjian-demo;"
+	@echo "  also reviewer, dept1 … dept7 with the same password)"
 	@echo ""
 	TINGJIAN_QUEUE_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --with-threads
 
