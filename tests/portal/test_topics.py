@@ -527,6 +527,10 @@ def test_topic_page_drill_down(client, project, seed):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert THEMES["graves"][0][:10] in html and 'name="comment_ids"' in html
+    # the whole topic can be handed to a department or answered at once
+    assign_url = f"/staff/respond/assign?target=topic&amp;topic_id={topic.id}"
+    assert assign_url in html and f"/staff/respond/reply?target=topic&amp;topic_id={topic.id}" in html
+    assert client.get(assign_url.replace("&amp;", "&")).status_code == 200
     assert client.get(f"/staff/topics/{project.slug}/topics/999999").status_code == 404
 
 
