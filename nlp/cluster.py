@@ -238,6 +238,9 @@ class TopicModel:
         Share (0–1) of the clustering space given to jieba TF-IDF features (reduced by SVD to
         ``tfidf_components`` dimensions) next to the embeddings; needs ``texts``. Default 0 (embeddings only).
         Centres, thresholds and :meth:`assign` stay in the embedding space, so assignment needs no text model.
+    whiten:
+        Scale the PCA components to unit variance before clustering, so that a few dominant directions
+        (style, length) do not drown the topical ones (default False; see ``bench/RESULTS.md``).
     n_threads:
         BLAS/OpenMP threads while fitting (default 1). On a busy 2-core box, k-means with one OpenMP thread
         per core fitted 2,000 comments in 87 s against 6 s single-threaded; ``None`` keeps the libraries' default.
@@ -249,7 +252,7 @@ class TopicModel:
                  silhouette_sample: int = 3000, n_init: int = 4, n_keywords: int = 5, label_keywords: int = 3,
                  n_representatives: int = 3, random_state: int = 0,
                  tokenizer: Callable[[str], list[str]] | None = None, tfidf_weight: float = 0.0,
-                 tfidf_components: int = 128, n_threads: int | None = 1) -> None:
+                 tfidf_components: int = 128, n_threads: int | None = 1, whiten: bool = False) -> None:
         self.n_topics = n_topics
         self.min_topics = min_topics
         self.max_topics = max_topics
@@ -268,6 +271,7 @@ class TopicModel:
         self.tfidf_weight = tfidf_weight
         self.tfidf_components = tfidf_components
         self.n_threads = n_threads
+        self.whiten = whiten
 
     # -- fitting ---------------------------------------------------------------------------------
 
@@ -329,8 +333,8 @@ class TopicModel:
         if self.pca_components and n_comp >= 2:
             from sklearn.decomposition import PCA
 
-            centred = PCA(n_components=n_comp, svd_solver="full", random_state=self.random_state).fit_transform(
-                centred)
+            centred = PCA(n_components=n_comp, svd_solver="full", whiten=self.whiten,
+                          random_state=self.random_state).fit_transform(centred)
         return _normalise_rows(centred)
 
     def _candidates(self, n_eff: int) -> list[int]:
