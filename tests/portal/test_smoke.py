@@ -171,6 +171,7 @@ class Crawl:
         self.bodies: dict[str, str] = {}  # every text response (HTML, JSON, feeds, plain text)
         self.html: set[str] = set()
         self.problems: list[str] = []
+        self.broken: list[tuple[tuple[str, str], str]] = []  # ((source endpoint, target endpoint), problem)
         self.assets: set[str] = set()
         self.per_endpoint: collections.Counter = collections.Counter()
 
@@ -200,7 +201,8 @@ class Crawl:
             if response.status_code >= 500 or response.status_code not in (200, 302, 304, 403, 404):
                 self.problems.append(f"{self.role}: GET {url} → {response.status_code} (linked from {source})")
             if response.status_code == 404 and source != "(start)":
-                self.problems.append(f"{self.role}: broken link {url} → 404 (linked from {source})")
+                self.broken.append(((_endpoint(self.app, urlsplit(source).path), endpoint),
+                                    f"{self.role}: broken link {url} → 404 (linked from {source})"))
             links: list[str] = []
             if response.status_code in (301, 302, 303, 307, 308):
                 links.append(response.headers["Location"])
@@ -277,9 +279,31 @@ def crawls(smoke_app):
 # ---- the assertions -----------------------------------------------------------------------------------------
 
 
+# Broken links found by the crawl and reported to the area owners: (role, page endpoint, link endpoint).
+# Since dc91bfd department staff open only comments assigned to their department (others are 404), but the
+# topic pages still link every comment of the topic.
+KNOWN_BROKEN_LINKS = {
+    ("department", "topics.topic", "staff.comment"),
+    ("department", "topics.unassigned", "staff.comment"),
+}
+
+
+def _broken_links(crawls, known: bool) -> list[str]:
+    return [problem for role, crawl in crawls.items() for (source, target), problem in crawl.broken
+            if ((role, source, target) in KNOWN_BROKEN_LINKS) == known]
+
+
 def test_no_server_error_and_no_broken_link(crawls):
-    problems = [p for crawl in crawls.values() for p in crawl.problems]
+    problems = [p for crawl in crawls.values() for p in crawl.problems] + _broken_links(crawls, known=False)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xfail(strict=True, reason="reported to the topics owner: topic pages link department staff to "
+                   "comments of other departments, which answer 404 since dc91bfd")
+def test_known_broken_links(crawls):
+    still = _broken_links(crawls, known=True)
+    print("known broken links still present:", len(still))
+    assert not still
 
 
 def test_every_role_reaches_its_areas(crawls):
@@ -463,10 +487,119 @@ def test_crawler_reports_errors_broken_links_missing_titles_and_external_assets(
     crawl = Crawl(tiny, tiny.test_client(), "tiny").run(["/"])
     text = "\n".join(crawl.problems)
     assert "GET /boom → 500" in text
-    assert "broken link /broken → 404" in text
+    assert [problem for _endpoints, problem in crawl.broken] == ["tiny: broken link /broken → 404 (linked from /)"]
     assert "/notitle has no <title>" in text
     assert "external asset https://cdn.example.com/x.js" in text
     assert "GET /post-only → 405" in text
     assert "/logout" not in text and "example.org" not in text  # skipped, not visited
     assert not any(p.startswith("tiny: / ") for p in crawl.problems)
     assert crawl.assets == {"/static/site.css"}
+
+
+# ---- bad input on every page --------------------------------------------------------------------------------
+
+# What a mistyped or tampered link carries: text where a number belongs, zero, negative, beyond 64 bits, a NUL,
+# markup, and a very long value.
+BAD_VALUES = ("abc", "0", "-1", "99999999999999999999", "%00", "<script>alert(1)</script>", "9" * 400)
+BAD_PARAMS = ("page", "stage", "project", "village", "days", "filter", "status", "q", "family", "format", "next")
+
+
+def _bad_variants(url: str) -> list[str]:
+    """``url`` with each of its own query parameters, and the common ones, set to each bad value."""
+    parts = urlsplit(url)
+    names = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair} | set(BAD_PARAMS))
+    variants = []
+    for value in BAD_VALUES:
+        query = "&".join(f"{name}={value}" for name in names)
+        variants.append(urlunsplit(("", "", parts.path, query, "")))
+    return variants
+
+
+def _bad_paths(app) -> list[str]:
+    """Every GET route with ids that do not exist, ids beyond 64 bits, and unknown slugs or codes."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.endswith("static") or not rule.arguments:
+            continue
+        for number, text in (("999999", "不存在"), ("99999999999999999999999", "..%2F..%2Fetc"), ("0", "x" * 300)):
+            path = rule.rule
+            for name, converter in rule._converters.items():  # noqa: SLF001 - the rule's own parts
+                value = number if type(converter).__name__.endswith("IntegerConverter") else text
+                path = re.sub(rf"<[^>]*:?{name}>", value, path)
+            paths.append(path)
+    return sorted(set(paths))
+
+
+def _check_bad(client, urls: list[str], role: str) -> list[str]:
+    problems = []
+    for url in urls:
+        response = client.get(url)
+        body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) \
+            else ""
+        if response.status_code >= 500 or "Traceback" in body:
+            problems.append(f"{role}: GET {url[:160]} → {response.status_code}")
+        elif response.status_code >= 400 and not re.search(r"[\u4e00-\u9fff]", body) \
+                and not (body.startswith("{") and "\\u" in body):
+            problems.append(f"{role}: GET {url[:160]} → {response.status_code} without a Chinese message")
+    return problems
+
+
+# Crashes found by this module and reported to the area owners (endpoint, query parameter): a value beyond 64
+# bits reaches SQLite as an OverflowError (OFFSET for ``page``, a WHERE for ids). Kept out of the general test
+# so it guards everything else; ``test_known_query_crashes`` turns red when one is fixed, to remove it here.
+KNOWN_QUERY_CRASHES = {
+    ("staff.comments", "page"), ("staff.comments", "project"),
+    ("respond.audit_view", "page"), ("respond.assign", "comment_id"), ("respond.reply", "comment_id"),
+    ("qa.tickets", "page"), ("qa.questions", "page"), ("qa.questions", "project"),
+    ("topics.unassigned", "page"), ("topics.topic", "page"),
+}
+
+
+def _query_crashes(crawls) -> dict[tuple[str, str], str]:
+    """Every page reached, once per endpoint, with garbage in its query; a crash is narrowed down to the
+    parameter that causes it: ``{(endpoint, parameter): problem}``."""
+    crashes = {}
+    for role in ("anonymous", "admin"):
+        crawl = crawls[role]
+        firsts = {}
+        for page in crawl.pages:
+            if page.status == 200:
+                firsts.setdefault(_endpoint(crawl.app, urlsplit(page.url).path), page.url)
+        for endpoint, url in firsts.items():
+            for variant in _bad_variants(url):
+                if not _check_bad(crawl.client, [variant], role):
+                    continue
+                path, query = variant.split("?", 1)
+                for pair in query.split("&"):
+                    problem = _check_bad(crawl.client, [f"{path}?{pair}"], role)
+                    if problem:
+                        crashes.setdefault((endpoint, pair.split("=")[0]), problem[0])
+    return crashes
+
+
+@pytest.fixture(scope="module")
+def query_crashes(crawls):
+    return _query_crashes(crawls)
+
+
+def test_bad_query_values_never_crash(query_crashes):
+    """A page or a Chinese error for garbage in any query parameter, never a 500 (known crashes aside)."""
+    new = {key: problem for key, problem in query_crashes.items() if key not in KNOWN_QUERY_CRASHES}
+    assert not new, "\n".join(f"{key}: {problem}" for key, problem in sorted(new.items()))
+
+
+@pytest.mark.xfail(strict=True, reason="reported to the area owners: page/id query values beyond 64 bits → "
+                   "OverflowError 500 (staff, respond, qa, topics views)")
+def test_known_query_crashes(query_crashes):
+    still = sorted(key for key in KNOWN_QUERY_CRASHES if key in query_crashes)
+    print("known query crashes still present:", still)
+    assert not still
+
+
+def test_unknown_ids_slugs_and_codes_are_not_found(smoke_app, crawls):
+    """Every route with an argument, with ids and codes that do not exist: 404 (or login/403), never a 500."""
+    paths = _bad_paths(smoke_app)
+    assert len(paths) > 40
+    problems = _check_bad(crawls["admin"].client, paths, "admin")
+    problems += _check_bad(crawls["anonymous"].client, paths, "anonymous")
+    assert not problems, "\n".join(problems)
