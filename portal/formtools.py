@@ -19,3 +19,12 @@ def attach_error(form: FlaskForm, exc: DomainError, fallback: str | None = None)
 def form_values(form: FlaskForm, *names: str) -> dict:
     """The data of the named fields as a plain dict for an operation."""
     return {name: getattr(form, name).data for name in names}
+
+
+def page_number(name: str = "page", largest: int = 100_000) -> int:
+    """The ``?page=`` argument as a sane page number (1 when missing, malformed or absurdly large, which would
+    overflow the database's OFFSET)."""
+    from flask import request
+
+    page = request.args.get(name, 1, type=int)
+    return page if page is not None and 1 <= page <= largest else 1

@@ -60,10 +60,7 @@ def get_project_by_slug(slug: str) -> Project:
 
 def parse_villages(raw: str | list[str] | None) -> list[str]:
     """Villages from a list or a text with one per line / separated by commas or 、."""
-    if isinstance(raw, list):
-        items = raw
-    else:
-        items = re.split(r"[\n,，、;；]+", raw or "")
+    items = raw if isinstance(raw, list) else re.split(r"[\n,，、;；]+", raw or "")
     seen: list[str] = []
     for item in items:
         name = clean_text(item)

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.extensions import db, limiter
+from portal.formtools import page_number
 from portal.models import Comment, Project, ProjectStatus
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
@@ -139,8 +140,7 @@ def lookup():
 @bp.route("/projects/<slug>/comments")
 def published_comments(slug: str):
     project = project_ops.get_project_by_slug(slug)
-    page = request.args.get("page", 1, type=int)
-    page = page if page is not None and 1 <= page <= 100_000 else 1  # a 30-digit page overflowed SQLite (500)
+    page = page_number()
     query = (
         db.select(Comment)
         .where(Comment.project_id == project.id, Comment.published.is_(True))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import csrf, db, limiter
-from portal.formtools import attach_error
+from portal.formtools import attach_error, page_number
 from portal.models import TICKET_STATUS_LABELS, Project, ProjectStatus, Role
 from portal.operations.comments import format_receipt_code
 from portal.operations.errors import DomainError, NotFound, ValidationError
@@ -199,7 +199,7 @@ def api_handover(question_id: int):
 @roles_required(*ALL_STAFF)
 def tickets():
     status = request.args.get("status") or None
-    pagination = db.paginate(ops.tickets_query(status), page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(ops.tickets_query(status), page=page_number(),
                              per_page=current_app.config.get("PAGE_SIZE", 20), error_out=False)
     return render_template("qa/staff_tickets.html", pagination=pagination, status=status,
                            statuses=[(str(k), str(v)) for k, v in TICKET_STATUS_LABELS.items()])
@@ -263,7 +263,7 @@ def ticket_promote(ticket_id: int):
 def questions():
     kind = request.args.get("filter") if request.args.get("filter") in ops.QUESTION_FILTERS else "unanswered"
     project_id = request.args.get("project", type=int)
-    pagination = db.paginate(ops.questions_query(kind, project_id), page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(ops.questions_query(kind, project_id), page=page_number(),
                              per_page=current_app.config.get("PAGE_SIZE", 20), error_out=False)
     return render_template("qa/staff_questions.html", pagination=pagination, kind=kind, project_id=project_id,
                            filters=ops.QUESTION_FILTERS, action_form=ActionForm())

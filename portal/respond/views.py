@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.extensions import db
+from portal.formtools import page_number
 from portal.models import (
     AdoptionReport,
     AssignmentTarget,
@@ -587,7 +588,7 @@ def audit_view():
                    "object_id": form.object_id.data, "date_from": form.date_from.data, "date_to": form.date_to.data}
     from flask import current_app
 
-    pagination = db.paginate(ops.audit_query(**filters), page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(ops.audit_query(**filters), page=page_number(),
                              per_page=current_app.config["RESPOND_AUDIT_PAGE_SIZE"], error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("respond/audit.html", form=form, pagination=pagination, args=args,

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.formtools import page_number
 from portal.models import Comment, Project, Role
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
@@ -69,8 +70,7 @@ def _render_queue(status: int = 200, error: str | None = None, bulk_form: BulkAc
         family = db.session.get(Comment, filters["family_id"])
         if family is None:
             filters["family_id"] = None
-    page = request.args.get("page", 1, type=int)
-    page = page if page is not None and 1 <= page <= 100_000 else 1  # a huge page number would overflow SQLite
+    page = page_number()
     pagination = db.paginate(ops.queue_query(**filters), page=page,
                              per_page=current_app.config.get("REVIEW_PAGE_SIZE", 30), error_out=False)
     ids = [c.id for c in pagination.items]

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.extensions import db, limiter
-from portal.formtools import attach_error, form_values
+from portal.formtools import attach_error, form_values, page_number
 from portal.models import Comment, Project, Role, Stage
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
@@ -120,7 +120,7 @@ def comments():
             "date_to": form.date_to.data,
             "search": (form.q.data or "").strip() or None,
         }
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     query = comment_ops.comments_query(**filters)
     scope = _department_scope()
     if scope is not None:

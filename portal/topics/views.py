@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.extensions import db
+from portal.formtools import page_number
 from portal.models import Role, StageKind
 from portal.operations.errors import DomainError, ValidationError
 from portal.staff.forms import ActionForm
@@ -120,7 +121,7 @@ def _topic_page(project, topic, status: int = 200):
     if topic.merged_into_id is not None or not topic.active:
         return _project_page(project, status)
     form, stage, village = _filters(project)
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     pagination = db.paginate(ops.topic_comments_query(topic, stage, village), page=page,
                              per_page=current_app.config["TOPICS_PAGE_SIZE"], error_out=False)
     others = [t for t in ops.visible_topics(project) if t.id != topic.id]
@@ -222,7 +223,7 @@ def _move_form(others) -> MoveForm:
 
 def _unassigned_page(project, status: int = 200):
     form, stage, village = _filters(project)
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     pagination = db.paginate(ops.unassigned_query(project, stage, village), page=page,
                              per_page=current_app.config["TOPICS_PAGE_SIZE"], error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}

@@ -198,3 +198,9 @@ def test_department_staff_see_and_answer_only_their_departments_comments(client,
     assert client.post(f"/staff/comments/{other.id}/status", data={"status": "processing"}).status_code == 404
     assert client.post(f"/staff/comments/{other.id}/rescreen").status_code == 403
     assert db.session.get(Comment, other.id).replies == []
+
+
+def test_absurd_page_numbers_fall_back_to_the_first_page(client, login):
+    login()
+    for url in ["/staff/?page=" + "9" * 30, "/staff/?page=-3", "/staff/?page=abc"]:
+        assert client.get(url).status_code == 200, url
