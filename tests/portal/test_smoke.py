@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 import time
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 import pytest
@@ -32,6 +32,9 @@ PII_PHONE = "13912345678"  # a meeting registrant's phone: staff-only
 PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 LOCAL_HOSTS = {"", "localhost"}
+# Added to URLs built from GET forms: such a request may be refused as incomplete (400 with a Chinese message),
+# a link may not.
+FORM_MARK = "#form"
 TEXT_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml", "image/svg+xml")
 
 
@@ -151,6 +154,38 @@ def _skip(path: str, query: str) -> bool:
     )
 
 
+def _get_form_urls(tree) -> list[str]:
+    """GET forms (filters, searches) submitted as a person would: with the values shown, then with each option
+    of each drop-down chosen in turn."""
+    urls = []
+    for form in tree.iter("form"):
+        if (form.get("method") or "get").lower() != "get":
+            continue
+        fields: list[tuple[str, str]] = []
+        selects: list[tuple[str, list[str]]] = []
+        for element in form.xpath(".//input[@name] | .//select[@name] | .//textarea[@name]"):
+            name, kind = element.get("name"), (element.get("type") or "text").lower()
+            if element.tag == "select":
+                options = [o.get("value", o.text_content()) for o in element.iter("option")]
+                chosen = [o.get("value", o.text_content()) for o in element.iter("option") if o.get("selected")
+                          is not None]
+                fields.append((name, (chosen or options or [""])[0]))
+                selects.append((name, options))
+            elif element.tag == "textarea":
+                fields.append((name, element.text or ""))
+            elif kind in ("checkbox", "radio"):
+                if element.get("checked") is not None:
+                    fields.append((name, element.get("value", "on")))
+            elif kind not in ("submit", "button", "image", "file", "reset"):
+                fields.append((name, element.get("value", "")))
+        action = form.get("action") or ""
+        variants = [fields] + [[(n, option if n == name else v) for n, v in fields]
+                               for name, options in selects for option in options]
+        for values in variants:
+            urls.append((action.split("?")[0] if action else "") + "?" + urlencode(values) + FORM_MARK)
+    return urls
+
+
 def _endpoint(app, path: str) -> str:
     adapter = app.url_map.bind("localhost")
     try:
@@ -179,12 +214,13 @@ class Crawl:
         href = href.strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "sms:", "javascript:", "data:")):
             return None
-        parts = urlsplit(urljoin("http://localhost" + base, href))
+        from_form = href.endswith(FORM_MARK)
+        parts = urlsplit(urljoin("http://localhost" + base, href.removesuffix(FORM_MARK)))
         if parts.scheme not in ("http", "https") or parts.hostname not in LOCAL_HOSTS | {None}:
             return None
         if _skip(parts.path, parts.query):
             return None
-        return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        return urlunsplit(("", "", parts.path or "/", parts.query, "")) + (FORM_MARK if from_form else "")
 
     def run(self, starts: list[str]) -> Crawl:
         queue = collections.deque((url, "(start)") for url in starts)
@@ -195,11 +231,16 @@ class Crawl:
             self.per_endpoint[endpoint] += 1
             if self.per_endpoint[endpoint] > MAX_PER_ENDPOINT:
                 continue
+            from_form = url.endswith(FORM_MARK)
+            url = url.removesuffix(FORM_MARK)
             response = self.client.get(url)
             content_type = response.headers.get("Content-Type", "")
             self.pages.append(Page(url, response.status_code, content_type, source))
-            if response.status_code >= 500 or response.status_code not in (200, 302, 304, 403, 404):
+            allowed = (200, 302, 304, 403, 404) + ((400,) if from_form else ())
+            if response.status_code >= 500 or response.status_code not in allowed:
                 self.problems.append(f"{self.role}: GET {url} → {response.status_code} (linked from {source})")
+            elif response.status_code == 400 and not re.search(r"[\u4e00-\u9fff]", response.get_data(as_text=True)):
+                self.problems.append(f"{self.role}: GET {url} → 400 without a Chinese message (form on {source})")
             if response.status_code == 404 and source != "(start)":
                 self.broken.append(((_endpoint(self.app, urlsplit(source).path), endpoint),
                                     f"{self.role}: broken link {url} → 404 (linked from {source})"))
@@ -214,8 +255,8 @@ class Crawl:
                     links += self._check_html(url, body)
             for href in links:
                 target = self._normalise(href, url)
-                if target and target not in seen:
-                    seen.add(target)
+                if target and target.removesuffix(FORM_MARK) not in seen:
+                    seen.add(target.removesuffix(FORM_MARK))
                     queue.append((target, url))
         return self
 
@@ -234,7 +275,7 @@ class Crawl:
                 self.problems.append(f"{self.role}: {url} loads an external asset {ref}")
             elif parts.scheme in ("http", "https"):
                 self.assets.add(parts.path)
-        return [a.get("href") for a in tree.iter("a") if a.get("href")]
+        return [a.get("href") for a in tree.iter("a") if a.get("href")] + _get_form_urls(tree)
 
     def report(self) -> str:
         lines = [f"== {self.role}: {len(self.pages)} pages =="]
@@ -469,18 +510,21 @@ def test_large_text_switch_on_public_pages(smoke_app, crawls):
 
 def test_crawler_reports_errors_broken_links_missing_titles_and_external_assets():
     """A tiny app with every fault the crawl looks for: each one is reported, the healthy page is not."""
-    from flask import Flask, abort
+    from flask import Flask, abort, request
 
     tiny = Flask("tiny")
     pages = {
         "/": '<html><head><title>首页</title><link rel="stylesheet" href="/static/site.css"></head><body>'
              '<a href="/broken">坏</a><a href="/notitle">无题</a><a href="/cdn">外链</a><a href="/boom">错</a>'
-             '<a href="https://example.org/x">外站</a><a href="/logout">退出</a><a href="/post-only">表单</a></body>',
+             '<a href="https://example.org/x">外站</a><a href="/logout">退出</a><a href="/post-only">表单</a>'
+             '<form action="/search"><select name="kind"><option value="a">甲</option><option value="b" selected>乙'
+             '</option></select><input name="q" value="路"><button>查</button></form></body>',
         "/notitle": "<html><head></head><body>没有标题</body></html>",
         "/cdn": '<html><head><title>外链</title><script src="https://cdn.example.com/x.js"></script></head></html>',
     }
     for path, html in pages.items():
         tiny.add_url_rule(path, path, lambda html=html: html)
+    tiny.add_url_rule("/search", "search", lambda: "<title>查</title>" if request.args["kind"] in "ab" else abort(400))
     tiny.add_url_rule("/boom", "boom", lambda: abort(500))
     tiny.add_url_rule("/logout", "logout", lambda: abort(500))
     tiny.add_url_rule("/post-only", "post_only", lambda: "ok", methods=["POST"])
@@ -494,6 +538,8 @@ def test_crawler_reports_errors_broken_links_missing_titles_and_external_assets(
     assert "/logout" not in text and "example.org" not in text  # skipped, not visited
     assert not any(p.startswith("tiny: / ") for p in crawl.problems)
     assert crawl.assets == {"/static/site.css"}
+    searched = sorted(p.url for p in crawl.pages if p.url.startswith("/search"))
+    assert searched == ["/search?kind=a&q=%E8%B7%AF", "/search?kind=b&q=%E8%B7%AF"]  # the form, each option
 
 
 # ---- bad input on every page --------------------------------------------------------------------------------
@@ -550,6 +596,7 @@ def _check_bad(client, urls: list[str], role: str) -> list[str]:
 KNOWN_QUERY_CRASHES = {
     ("staff.comments", "page"), ("staff.comments", "project"),
     ("respond.audit_view", "page"), ("respond.assign", "comment_id"), ("respond.reply", "comment_id"),
+    ("respond.report_download", "project_id"),
     ("qa.tickets", "page"), ("qa.questions", "page"), ("qa.questions", "project"),
     ("topics.unassigned", "page"), ("topics.topic", "page"),
 }
