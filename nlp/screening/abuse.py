@@ -69,6 +69,7 @@ _CJK_ONLY_RE = re.compile(r"[^\u3400-\u9fff]")
 _MIXED_RE = re.compile(r"[^a-z\u3400-\u9fff]")
 _LATIN_RUN_RE = re.compile(r"([a-z]+)")
 _SPACES_RE = re.compile(r" +")
+_SCAM_RE = re.compile(r"骗子|骗人|骗钱|诈骗|被骗|骗局|骗了")
 _CONTENT_RE = re.compile(r"[a-z\u3400-\u9fff]")
 # Harmless words that contain a lexicon word ("操心", "狗肉", "猪肉", "死亡", "滚动", "靠近" …), removed before matching.
 _SAFE_RE = re.compile(
@@ -152,7 +153,9 @@ class AbuseDetector:
             reasons.append("攻击性用语: " + "、".join(mild[:4]))
         else:
             # The classifier alone needs some words to judge: "？" or "666" is never abusive.
-            flag = proba >= self.threshold and len(_CONTENT_RE.findall(prep.flat)) >= self.min_chars
+            # Calling scammers scammers ("那是骗子") is a warning, not abuse; the COLD-trained model overrates 骗子.
+            threshold = max(self.threshold, 0.95) if _SCAM_RE.search(prep.flat) else self.threshold
+            flag = proba >= threshold and len(_CONTENT_RE.findall(prep.flat)) >= self.min_chars
         if flag and proba >= 0.5:
             reasons.append(f"冒犯分类器: {proba:.2f}")
         score = 1.0 if strong else proba

@@ -32,7 +32,7 @@ _BARE_CONTACT_RE = re.compile(
 )
 _LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
 _PLAIN_CONTACT_RE = re.compile(
-    r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
+    r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|来找我|联系小[\u4e00-\u9fff]|电话里聊|微信转账|关注就能|评论区扣|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
     r"打电话给我|电话联系|联系我|找我|加我(?!们)|私聊|私信|扫码|二维码|请拨|拨打|添加|同微信|关注公众号|公众号)"
 )
 _HANDLE_RE = re.compile(r"(?:微信|v信|vx|wx|薇信|威信|qq|扣扣|号|:|：)\s*[:：]?\s*([a-z][a-z0-9_\-]{4,19}|\d{5,12})")
@@ -52,7 +52,7 @@ _PROMO = [
     (r"代办|代理办|帮忙办理|代为办理|帮(你|您)办(理|证)?|代跑|包办|包过|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
     (r"多报(补偿)?面积|面积多报|多报补偿|补偿翻倍|多赔|多拿(补偿|赔偿|钱|拆迁款)|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
      r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
-    (r"内部(关系|渠道|指标|名额|办理|价)|有关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
+    (r"内部(关系|渠道|指标|名额|办理|价)|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
     (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
      r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
      r"(征地|征收|拆迁)前.{0,3}(栽|种)", 1.5),
@@ -68,6 +68,10 @@ _PROMO = [
     (r"厂家直销|批发价|出厂价|报价|全国(包邮|接案|服务)|包邮|下单|团购|微商|代购|秒杀|爆款|专卖", 1.0),
     (r"(征地|拆迁|土地)(律师|维权团队|咨询公司)|律师团队|律师一对一|一对一(服务|解答|指导)|专业(团队|律师|办理|评估|测绘|代理)|能赔多少|能拿多少|快速到账|到账通道|公司(承接|专业)|承接", 1.0),
     (r"出售|出租|转让|收购|回收|求购|急售|急租|买卖|房源", 0.5),
+    # A seller's voice and the terms of a deal ("我们公司专门收购…现金结算", "不下证不收钱").
+    (r"我们公司|本公司|我司|公司专门|专门(收购|办理|做|承接|代办|回收)|我们有办法|有办法(让|帮|把)|包下来|"
+     r"不下证不收钱|不成不收|不收钱|现金结算|量大价优|价优|便宜处理|处理价|低价处理|送到家|代缴|转账就行|手续简单|"
+     r"免费发布|\d+天到账|当天到账|到账快|[一二三四五六七八九十两\d]+(块|元)[一二三四五六七八九\d]?一个", 1.0),
     # General marketing language (shops, property sales, apps), as in SMS ads; none of it trained on.
     (r"钜惠|巨惠|火爆|火热(开启|进行|招募|启幕)|抢购|抢占|不容错过|别错过|等你来|详询|致电|认筹|开盘|样板间|不限购|内测|"
      r"点击下载|下载(app|客户端)|注册就送|注册送|会员招募|尊享|特惠|惊喜价|大促|清仓|新品上市|盛大开业|进店有礼|"
@@ -79,7 +83,7 @@ _PROMO_RES = [(re.compile(p), w) for p, w in _PROMO]
 # A resident warning about or complaining against such offers (these lower the score).
 _COMPLAINT_RE = re.compile(
     r"(骗子|骗人|骗局|诈骗|被骗|骗了|骗走|骗钱|上当|小心|当心|别信|别上当|不要信|不要相信|不能信|谨防|提醒大家|大家注意|注意别|举报|"
-    r"有人(在|发|说|打|找|加|到处|冒充|挨家)|没理|不理他|没信|不信|没上当|发广告|打广告|什么广告|广告太多|这种广告|这些广告|管管|管一管|查处|查一查|查查|"
+    r"有人(在|发|说|打|找|加|到处|冒充|挨家)|让他们别|别让他们|别再来|不要再来|别来了|赶走|没理|不理他|没信|不信|没上当|发广告|打广告|什么广告|广告太多|这种广告|这些广告|管管|管一管|查处|查一查|查查|"
     r"打击|严查|取缔|这种人|这些人|这帮人|到处(贴|发|打)|群里(有人|发)|是真的吗|靠谱吗|可信吗|能信吗|违法|非法|黑中介|"
     r"骚扰|冒充|假的|不可信|希望政府|政府(能|要|应该)|请政府|请(有关|相关)部门)"
 )
@@ -87,7 +91,7 @@ _COMPLAINT_RE = re.compile(
 
 _QUOTED_RE = re.compile(r"[“\"「『‘'][^”\"」』’']{2,120}[”\"」』’']")
 # A post that ends as a question or asks others ("请问", "谁知道") is usually a resident asking.
-_QUESTION_RE = re.compile(r"(吗|么|呢|没有)\s*[?？!！。.]*\s*$|[?？]\s*$|^请问|谁知道|有没有人(知道|办过|找过)")
+_QUESTION_RE = re.compile(r"(吗|么|呢|没有)\s*[?？!！。.]*\s*$|[?？]\s*$|请问|想问|问一下|问问|谁知道|有没有人(知道|办过|找过)")
 
 
 def rule_features(prep: Prepared) -> dict[str, Any]:
@@ -111,7 +115,7 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         if hit:
             promo.append(hit.group(0))
             promo_score += weight
-    complaint = sorted(set(_COMPLAINT_RE.findall(flat)))
+    complaint = sorted({m.group(0) for m in _COMPLAINT_RE.finditer(flat)})
     spaced_phone = bool(mobile) and not _MOBILE_RE.search(re.sub(r"\s+", "", prep.plain))
     return {
         "evasion": evasion,
@@ -133,16 +137,19 @@ class SpamDetector:
     Parameters
     ----------
     threshold:
-        Spam when the combined score reaches it. Default 2.0, chosen on ``tests/data/screening_dev.jsonl``
-        and the evasion set of ``bench/screen.py``: with the current model 1.75 adds one false alarm (a resident
-        asking "律师事务所免费咨询吗？") and catches no more ads; with the previous model 2.0 missed terse ads.
+        Spam when the combined score reaches it (+0.5 above 150 characters, +1 above 400). Default 1.25,
+        chosen on ``tests/data/screening_dev.jsonl`` (blind rounds of resident-voice comments) and the evasion set
+        of ``bench/screen.py``: plain ads with one offer and one call to action score 1.1–1.9; residents' comments
+        with an ad word score at most 1.0 (complaint cues −3, a closing question −1.5) and a phone number or
+        contact alone is capped below the threshold. No dev-set false alarm from 1.2 to 2.0; real citizen letters
+        (long) are flagged about 1% with the length allowance.
     model_weight:
         How much the classifier probability moves the score: ``model_weight * (p - 0.5)``. Default 3.0.
     model_path:
         Where the trained classifier is loaded from (``python -m nlp.screening.train`` writes it).
     """
 
-    def __init__(self, threshold: float = 2.0, model_weight: float = 3.0, model_path: Path | None = None) -> None:
+    def __init__(self, threshold: float = 1.25, model_weight: float = 3.0, model_path: Path | None = None) -> None:
         self.threshold = threshold
         self.model_weight = model_weight
         self.model_path = model_path
@@ -171,6 +178,8 @@ class SpamDetector:
             outside = rule_features(Prepared(prep.original, "", _QUOTED_RE.sub(" ", prep.norm),
                                              strip_punct(_QUOTED_RE.sub(" ", prep.norm))))
             concrete = outside["mobile"] or bool(outside["handle"]) or outside["link"]
+            if not (outside["evasion"] or outside["promo"]):
+                score -= 1.0  # every ad cue is inside the quotes
         if f["evasion"]:
             score += 2.0
             reasons.append("含联系方式变体: " + "、".join(f["evasion"][:3]))
@@ -194,13 +203,15 @@ class SpamDetector:
         if f["complaint"]:
             score -= 1.0 if concrete else 3.0
         elif f["question"]:  # a resident asking ("…免费咨询吗？") rather than offering
-            score -= 1.0
+            score -= 1.5
         # The classifier is trained on a few hundred own texts: it may nudge the rules, never veto a clear cue.
-        score += max(0.0 if f["evasion"] else -1.0, self.model_weight * (proba - 0.5))
+        score += max(0.0 if f["evasion"] else -0.5, self.model_weight * (proba - 0.5))
         if not (f["evasion"] or f["link"] or promo) and proba < 0.97:
             # A phone number or "联系我" alone is a resident leaving contact details: personal data, not an ad.
             score = min(score, self.threshold - 0.01)
-        flag = score >= self.threshold
+        # Long letters collect stray cue words (报名, 招聘, 贷款 in a complaint); ads are short.
+        threshold = self.threshold + (0.0 if len(prep.flat) <= 150 else 0.5 if len(prep.flat) <= 400 else 1.0)
+        flag = score >= threshold
         if flag and proba >= 0.5:
             reasons.append(f"广告分类器: {proba:.2f}")
         if not flag:
