@@ -103,3 +103,7 @@ def test_contempt_phrases(text):
 @pytest.mark.parametrize("text", ["我家住12b栋", "考试要带2b铅笔", "文件的md5校验", "a栋2b室漏水", "TM标志"])
 def test_latin_abbreviations_inside_codes_are_not_insults(text):
     assert not screen([{"id": 1, "text": text}])[0].abusive
+
+
+def test_calling_scammers_scammers_is_not_abuse():
+    assert not screen([{"id": 1, "text": "有人在评论区让大家扣“要”，那是骗子"}])[0].abusive

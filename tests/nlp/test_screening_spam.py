@@ -114,3 +114,26 @@ def test_resident_saying_ask_my_daughter_in_law_is_not_an_ad():
     result = screen([{"id": 1, "text": "有问题找我儿媳妇周小燕，电话一五九零七三一四四五五"}])[0]
     assert not result.spam and result.pii
     assert screen([{"id": 1, "text": "帮忙办理征地社保，费用低，速度快，老乡互助"}])[0].spam
+
+
+@pytest.mark.parametrize("text", ["补偿款到账慢？我们有办法，三天到账，联系小刘", "我们公司专门收购征地苗木，现金结算，量大价优",
+                                  "出售农家散养土鸡蛋，一块五一个，送到家"])
+def test_plain_ads_in_a_sellers_voice(text):
+    assert screen([{"id": 1, "text": text}])[0].spam
+
+
+@pytest.mark.parametrize("text", ["补偿款到账太慢了，三个月了还没到", "我想卖掉家里的旧拖拉机，村里有人要吗",
+                                  "村里收购苗木的老板跑了，钱没给", "政府承诺三天到账，结果三个月没到"])
+def test_residents_using_the_same_words_are_not_ads(text):
+    assert not screen([{"id": 1, "text": text}])[0].spam
+
+
+def test_long_letters_need_more_evidence():
+    from nlp.screening.decision import prepare
+    from nlp.screening.spam import SpamDetector
+
+    detector = SpamDetector().load()
+    short = prepare("手续简单，电话里聊")
+    long = prepare("手续简单，电话里聊。" + "我们小区的路灯坏了很久，反映了很多次都没有人来修，晚上出门很不方便。" * 14)
+    assert detector.decide(short, 0.5).flag
+    assert not detector.decide(long, 0.5).flag
