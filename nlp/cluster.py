@@ -34,6 +34,7 @@ __all__ = [
     "TopicModel",
     "cluster_comments",
     "match_topics",
+    "topic_text",
 ]
 
 LABEL_SEPARATOR = " · "
@@ -65,6 +66,28 @@ def _thread_limit(n_threads: int | None) -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=max(1, int(n_threads)))
+
+
+# --------------------------------------------------------------------------------------------------
+# The text that is clustered
+
+# Residents name their village and group ("白果村二组意见表：…", "我是杨家湾村三组的"); staff log calls and
+# meetings with a header ("张大爷电话反映："). Embeddings group such comments by place, not by subject: on the
+# dev set with such prefixes added to 60% of the comments NMI fell from 0.78 to 0.42. They are removed
+# from the text that is embedded and labelled (the comment itself is unchanged).
+_HEADER = re.compile(r"^[^，,。！？!?：:\n]{0,24}?(?:意见表|反映|记录|座谈会|院坝会|群众会|通报会|代表会)[^，,。：:\n]{0,12}[：:]\s*")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:村|镇|乡|县)(?![民委里上集庄干规道内口长城政子头])"
+                    r"|[一二三四五六七八九十\d]{1,3}(?:组|社|队)(?![织长员成合])")
+
+
+def topic_text(text: str) -> str:
+    """``text`` without village/group names and call or meeting headers, for embedding and keywords.
+
+    Falls back to the text itself when nothing would be left.
+    """
+    text = "" if text is None else str(text)
+    stripped = _PLACE.sub("", _HEADER.sub("", text.strip()))
+    return stripped.strip(" ，,。：:、") or text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -672,15 +695,17 @@ def cluster_comments(items: Sequence[Mapping[str, Any]], screenings: Sequence[An
     rows = sorted(members[0] for members in family_rows.values())
     family_of_row = {members[0]: members for members in family_rows.values()}
     texts = [texts_all[r] for r in rows]
+    cluster_texts = [topic_text(t) for t in texts]
     weights = [float(len(family_of_row[r])) for r in rows]
     if vectors is not None:
         x = np.asarray(vectors, dtype=np.float32)[rows] if rows else np.zeros((0, 1), dtype=np.float32)
     else:
         from nlp.embed import embed_cached, get_embedder
 
-        x = embed_cached(embedder or get_embedder(), texts, cache) if rows else np.zeros((0, 1), dtype=np.float32)
+        x = embed_cached(embedder or get_embedder(), cluster_texts, cache) if rows else np.zeros(
+            (0, 1), dtype=np.float32)
     topic_model = model if model is not None else TopicModel()
-    topic_model.fit(x, texts, weights)
+    topic_model.fit(x, cluster_texts, weights)
 
     topic_of = [-1] * len(items)
     members: dict[int, list[int]] = {t.id: [] for t in topic_model.topics_}

@@ -256,3 +256,41 @@ def test_tfidf_features_join_the_clustering_space_deterministically():
     assert hybrid.centroids_.shape == (3, 16)  # assignment stays in the embedding space
     tiny = TopicModel(tfidf_weight=0.5).fit(noise[:4], ["甲", "乙", "丙", "丁"])  # no shared word: embeddings only
     assert tiny.labels_.shape == (4,)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("白果村二组意见表：建议U型渠规格加大", "建议U型渠规格加大"),
+    ("东岗村四组刘大爷电话反映：他家祖坟在东岗堰塘边上", "他家祖坟在东岗堰塘边上"),
+    ("柳河村村庄规划把我家划了", "村庄规划把我家划了"),
+    ("我们村民不同意", "我们村民不同意"),
+    ("请县里参照周边项目", "请县里参照周边项目"),
+    ("组织村民开会", "组织村民开会"),
+    ("白果村", "白果村"),  # nothing would be left: the text itself
+    ("", ""),
+])
+def test_topic_text_drops_places_and_headers(text, expected):
+    from nlp.cluster import topic_text
+
+    assert topic_text(text) == expected
+
+
+def test_place_names_do_not_make_topics():
+    """Comments prefixed with villages are clustered on what they say (the embedder sees topic_text)."""
+    seen: list[str] = []
+
+    class Recorder:
+        name, dim = "fake/recorder", 4
+
+        def embed_passages(self, texts):
+            seen.extend(texts)
+            return np.vstack([[1.0, 0, 0.1 * (len(seen) % 3), 0.1 * (i % 4)] if "补偿" in t else
+                              [0, 1.0, 0.1 * (i % 3), 0.1 * (len(seen) % 4)] for i, t in enumerate(texts)])
+
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
+    bodies = [r["text"] for r in rows if "补偿" in r["text"] and "坟" not in r["text"]][:6] + [
+        r["text"] for r in rows if "坟" in r["text"] and "补偿" not in r["text"]][:6]
+    items = [{"id": i, "text": f"{('白果村', '河口村')[i % 2]}三组意见表：{body}"} for i, body in enumerate(bodies)]
+    result = cluster_comments(items, embedder=Recorder())
+    assert all("村" not in text and "意见表" not in text for text in seen)
+    assert len(set(result.topic_of[:6])) == 1 and len(set(result.topic_of[6:])) == 1
+    assert result.topic_of[0] != result.topic_of[6]
