@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/exports.py              # build the data set once (cached), then measure
     .venv/bin/python bench/exports.py --rebuild    # regenerate the data set
+    .venv/bin/python bench/exports.py --only xlsx xlsx-openpyxl   # only the XLSX writers
 
 The data set (generated, not real: 200,000 comments of 60–200 characters in two projects — 20,000 and
 180,000 — and one published reply for every fourth comment) is kept in ``bench/.cache/exports.sqlite``.
@@ -9,7 +10,8 @@ Each measurement runs in a fresh subprocess: it creates the app, notes its resid
 while sampling VmRSS every 5,000 rows, and reports wall time, CPU time (the sandbox's 2 cores are shared, so
 wall time varies with the load; rows per CPU-second does not), and the largest RSS growth seen during the
 export. Constant memory means the growth for 200,000 rows is about the same as for 20,000. Output files are
-written to a temporary directory and deleted.
+written to a temporary directory and deleted. XLSX is measured with both writers: XlsxWriter (what the app
+uses, ``exports.write_xlsx``) and the previous openpyxl write-only writer (``write_xlsx_openpyxl`` below).
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def measure_one(kind: str, fmt: str, project_id: int | None) -> dict:
         base = _rss_kb()
         header, rows = exports.rows_for(kind, project_id)
         with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, f"out.{fmt}")
+            path = os.path.join(tmp, "out." + fmt.split("-")[0])
             began, cpu_began = time.perf_counter(), _cpu()
             if fmt == "csv":
                 count = 0
@@ -120,6 +122,8 @@ def measure_one(kind: str, fmt: str, project_id: int | None) -> dict:
                     for chunk in exports.stream_csv(header, _counting(rows)):
                         file.write(chunk)
                 count = _counting.n
+            elif fmt == "xlsx-openpyxl":
+                count = write_xlsx_openpyxl(header, _counting(rows), path, kind)
             else:
                 count = exports.write_xlsx(header, _counting(rows), path, kind)
             seconds, cpu = time.perf_counter() - began, _cpu() - cpu_began
@@ -128,6 +132,23 @@ def measure_one(kind: str, fmt: str, project_id: int | None) -> dict:
             "rows_per_second": round(count / seconds), "rows_per_cpu_second": round(count / cpu),
             "rss_before_mb": round(base / 1024, 1), "rss_growth_mb": round((_counting.peak - base) / 1024, 1),
             "file_mb": round(size / 1024 / 1024, 1)}
+
+
+def write_xlsx_openpyxl(header, rows, path: str, title: str) -> int:
+    """The previous XLSX writer (openpyxl write-only mode, lxml), kept here as the baseline for XlsxWriter."""
+    from openpyxl import Workbook
+
+    from portal.respond.exports import _safe
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+        count += 1
+    workbook.save(path)
+    return count
 
 
 def _rss_kb() -> int:
@@ -158,6 +179,8 @@ def _counting(rows):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=("csv", "xlsx", "xlsx-openpyxl"),
+                        help="measure only these formats (xlsx = XlsxWriter, the one the app uses)")
     parser.add_argument("--one", nargs=3, metavar=("KIND", "FORMAT", "PROJECT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -169,8 +192,12 @@ def main() -> None:
         build()
         print(f"data set built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     results = []
-    for kind, fmt, project in (("comments", "csv", 1), ("comments", "csv", 0), ("comments", "xlsx", 1),
-                               ("comments", "xlsx", 0), ("replies", "csv", 0), ("replies", "xlsx", 0)):
+    runs = [("comments", "csv", 1), ("comments", "csv", 0), ("comments", "xlsx", 1), ("comments", "xlsx", 0),
+            ("comments", "xlsx-openpyxl", 1), ("comments", "xlsx-openpyxl", 0), ("replies", "csv", 0),
+            ("replies", "xlsx", 0), ("replies", "xlsx-openpyxl", 0)]
+    if args.only:
+        runs = [run for run in runs if run[1] in args.only]
+    for kind, fmt, project in runs:
         out = subprocess.run([sys.executable, __file__, "--one", kind, fmt, str(project)], capture_output=True,
                              text=True, check=True, cwd=ROOT)
         result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -179,7 +206,8 @@ def main() -> None:
     print("| export | rows | wall s | rows/s (wall) | CPU s | rows/CPU-s | RSS growth (MB) | file (MB) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['kind']} {r['format'].upper()} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} "
+        writer = {"csv": "CSV", "xlsx": "XLSX (XlsxWriter)", "xlsx-openpyxl": "XLSX (openpyxl)"}[r["format"]]
+        print(f"| {r['kind']} {writer} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} "
               f"| {r['cpu_seconds']} | {r['rows_per_cpu_second']:,} | {r['rss_growth_mb']} | {r['file_mb']} |")
 
 

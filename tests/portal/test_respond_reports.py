@@ -143,6 +143,48 @@ def test_xlsx_export(tmp_path, decided):
     assert values[0][0] == "答复编号" and values[1][4] == "已发布"
 
 
+def test_xlsx_comment_export_opens_in_openpyxl_with_header_and_rows(tmp_path, world):
+    """The XlsxWriter export, read back: same header and cells as the CSV, formulas neutralised, phones as text."""
+    evil = add_comment(world["project"], "=HYPERLINK(\"http://evil\",\"点我\")", phone="13800009999")
+    header, rows = exports.rows_for("comments", world["project"].id, batch=2)
+    path = tmp_path / "c.xlsx"
+    assert exports.write_xlsx(header, rows, str(path), "comments") == 5
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["comments"]
+    values = list(workbook.active.values)
+    assert list(values[0]) == exports.COMMENT_HEADER and len(values) == 6
+    first = dict(zip(exports.COMMENT_HEADER, values[1], strict=True))
+    assert first["编号"] == world["c1"].id and isinstance(first["编号"], int)
+    assert first["意见原文"] == world["c1"].text and first["电话"] == "13800001111"  # a phone stays text
+    assert first["回执码"] == world["c1"].receipt_code and first["已公开"] == "是"
+    assert first["提交时间"] and first["提交时间"][:4].isdigit()  # local time as text, like the CSV
+    assert first["重复于"] is None and first["姓名"] is None  # empty cells are left empty
+    last = dict(zip(exports.COMMENT_HEADER, values[-1], strict=True))
+    assert last["编号"] == evil.id and last["意见原文"] == "'" + evil.text  # text, not a formula
+    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
+    assert values[3][exports.COMMENT_HEADER.index("重复于")] == world["c1"].id
+
+
+def test_xlsx_export_survives_awkward_text(tmp_path):
+    """Control characters, XML markup, links and number-like text are written as plain text, not a crash."""
+    path = tmp_path / "awkward.xlsx"
+    rows = [[1, "坏\x01字符", "<b>&</b>", "http://example.org/x", "007", "+86 138", None, 2.5]]
+    assert exports.write_xlsx(["a", "b", "c", "d", "e", "f", "g", "h"], iter(rows), str(path), "x" * 40) == 1
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["x" * 31]  # Excel's sheet-name limit
+    cells = list(workbook.active.iter_rows(min_row=2, values_only=True))[0]
+    # Excel reads _x0001_ back as the control character; openpyxl shows the escape (and refused to write it).
+    assert cells == (1, "坏_x0001_字符", "<b>&</b>", "http://example.org/x", "007", "'+86 138", None, 2.5)
+    assert not workbook.active._hyperlinks
+
+
+def test_xlsx_export_with_no_rows_has_the_header_only(tmp_path, app):
+    path = tmp_path / "empty.xlsx"
+    header, rows = exports.rows_for("replies", 9999)
+    assert exports.write_xlsx(header, rows, str(path)) == 0
+    assert list(load_workbook(path).active.values) == [tuple(exports.REPLY_HEADER)]
+
+
 def test_export_views_are_audited_and_for_coordinators_only(client, decided):
     login_as(client, decided["land"])
     assert client.get("/staff/respond/exports/comments.csv").status_code == 403
