@@ -45,6 +45,8 @@ def test_bigrams():
     ("张书记是个大贪官", "accusation"),
     ("村支书王大明贪污补偿款", "accusation"),
     ("李某某收黑钱", "accusation"),
+    ("大队书记李某某把俺家的补偿款贪了", "accusation"),
+    ("王会计挪用了征地款", "accusation"),
     ("村干部截留补偿款怎么办", None),
     ("我们村征地每亩补多少钱", None),
     ("农村宅基地一亩多少钱", None),
