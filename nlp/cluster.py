@@ -233,6 +233,10 @@ class TopicModel:
         Fixed number of topics; ``None`` (default) chooses it by silhouette in ``[min_topics, max_topics]``.
     min_topics, max_topics:
         Range searched when ``n_topics`` is None (defaults 2 and 30; capped by ``n / min_topic_size``).
+    sqrt_cap:
+        Also cap the range at ``ceil(sqrt(sqrt_cap * n))`` (default 2.0: 17 topics for 145 comments, 30 from
+        450). On a few hundred loosely written comments the silhouette keeps rising with k and would cut
+        them into 25+ topics of five; ``None`` disables the cap.
     min_topic_size:
         Clusters weighing less than this many comments are dissolved (default 3).
     pca_components:
@@ -275,7 +279,8 @@ class TopicModel:
                  silhouette_sample: int = 3000, n_init: int = 4, n_keywords: int = 5, label_keywords: int = 3,
                  n_representatives: int = 3, random_state: int = 0,
                  tokenizer: Callable[[str], list[str]] | None = None, tfidf_weight: float = 0.0,
-                 tfidf_components: int = 128, n_threads: int | None = 1, whiten: bool = False) -> None:
+                 tfidf_components: int = 128, n_threads: int | None = 1, whiten: bool = False,
+                 sqrt_cap: float | None = 2.0) -> None:
         self.n_topics = n_topics
         self.min_topics = min_topics
         self.max_topics = max_topics
@@ -295,6 +300,7 @@ class TopicModel:
         self.tfidf_components = tfidf_components
         self.n_threads = n_threads
         self.whiten = whiten
+        self.sqrt_cap = sqrt_cap
 
     # -- fitting ---------------------------------------------------------------------------------
 
@@ -364,6 +370,8 @@ class TopicModel:
         if self.n_topics is not None:
             return [max(1, min(int(self.n_topics), n_eff))]
         upper = min(self.max_topics, max(1, n_eff // max(1, self.min_topic_size)), n_eff - 1)
+        if self.sqrt_cap:
+            upper = min(upper, max(2, math.ceil(math.sqrt(self.sqrt_cap * n_eff))))
         lower = min(self.min_topics, upper)
         return list(range(max(1, lower), max(1, upper) + 1))
 
