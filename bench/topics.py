@@ -162,6 +162,17 @@ def dev_set() -> None:
           f"screening, identical on a second run: {result.topic_of == again.topic_of}")
     for topic in result.topics:
         print(f"- {topic.label} ({topic.size:g}): {result.texts[topic.representative]}")
+    # The same comments, 60% of them headed the way residents and staff write ("白果村二组意见表：…").
+    rnd = random.Random(5)
+    villages = ["白果村", "杨家湾村", "河口村", "新塘村", "下坪村", "东岗村", "石桥村", "柳河村"]
+    heads = ["{v}{g}组意见表：", "{v}{g}组村民电话反映：", "我是{v}{g}组的，", "{v}{g}组 ", "{v}村民代表会记录：", ""]
+    placed = [{"id": r["id"], "text": (rnd.choice(heads).format(v=rnd.choice(villages), g="一二三四五六七"[rnd.randrange(7)])
+                                       if r["topic"] and rnd.random() < 0.6 else "") + r["text"]} for r in rows]
+    result = cluster_comments(placed, cache=SQLiteEmbeddingCache(CACHE))
+    pairs = [(r["topic"], t) for r, t in zip(rows, result.topic_of, strict=True) if r["topic"]]
+    nmi, ari = scores([g for g, _ in pairs], unassigned_as_singletons(np.array([t for _, t in pairs])))
+    print(f"\nWith village/group headers on 60% of the comments: NMI {nmi:.3f}, ARI {ari:.3f}, "
+          f"{result.model.n_topics_} topics, {result.unassigned_share():.1%} unassigned")
 
 
 def speed(n: int, out: dict) -> None:
