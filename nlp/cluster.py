@@ -133,7 +133,7 @@ class KeywordExtractor:
         Keywords kept per topic (default 5).
     min_count:
         A keyword must occur in at least this many (weighted) comments of its topic (default 2,
-        lowered to 1 for topics smaller than that).
+        lowered to 1 for topics smaller than that); rarer words only fill the list up to three.
     tokenizer:
         ``text -> list[str]``; default ``nlp.text.tokenize`` (jieba, domain dictionary, stopwords).
     """
@@ -169,14 +169,15 @@ class KeywordExtractor:
             floor = min(self.min_count, max(1.0, size / 2))
             scored = []
             for token, count in counts[label].items():
-                if count < floor:
-                    continue
                 score = (count / size) * math.log(1.0 + mean_uses / totals[token])
-                scored.append((-score, -len(token), token))
+                # Words below the floor come after all others: used only to reach three keywords.
+                scored.append((count < floor, -score, -len(token), token))
             scored.sort()
             chosen: list[str] = []
             chosen_scores: list[float] = []
-            for neg_score, _, token in scored:
+            for rare, neg_score, _, token in scored:
+                if rare and len(chosen) >= min(3, self.n_keywords):
+                    break
                 # "补偿" adds nothing next to "征地补偿"; keep the better-scored of the two forms.
                 if any(token in kept or kept in token for kept in chosen):
                     continue
