@@ -479,7 +479,8 @@ def test_english_renders(smoke_app, path):
     client = smoke_app.test_client()
     response = client.get(path + "?lang=en")
     assert response.status_code == 200
-    assert '<html lang="en"' in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert '<html lang="en"' in body and 'href="?lang=zh_CN">中文</a>' in body  # the way back to Chinese
     # remembered in the session for the next page
     assert '<html lang="en"' in client.get("/").get_data(as_text=True)
 
@@ -649,4 +650,37 @@ def test_unknown_ids_slugs_and_codes_are_not_found(smoke_app, crawls):
     assert len(paths) > 40
     problems = _check_bad(crawls["admin"].client, paths, "admin")
     problems += _check_bad(crawls["anonymous"].client, paths, "anonymous")
+    assert not problems, "\n".join(problems)
+
+
+def _first_url_per_endpoint(crawl) -> list[str]:
+    firsts = {}
+    for page in crawl.pages:
+        if page.status == 200 and page.url in crawl.html:
+            firsts.setdefault(_endpoint(crawl.app, urlsplit(page.url).path), page.url)
+    return list(firsts.values())
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+def test_every_page_in_english_and_in_large_text(smoke_app, crawls, role):
+    """One page of each kind the role reached, again in English and with large text on: still a page."""
+    from portal.templating import LARGE_TEXT_COOKIE
+
+    crawl = crawls[role]
+    urls = _first_url_per_endpoint(crawl)
+    assert len(urls) > 10
+    client = smoke_app.test_client()
+    if role == "admin":
+        response = client.post("/staff/login", data={"username": DEMO_ADMIN[0], "password": DEMO_ADMIN[1]})
+        assert response.status_code == 302
+    client.set_cookie(LARGE_TEXT_COOKIE, "1")
+    assert client.get("/?lang=en").status_code == 200
+    problems = []
+    for url in urls:
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        if response.status_code != 200:
+            problems.append(f"{url} → {response.status_code}")
+        elif '<html lang="en"' not in body or 'class="large-text"' not in body:
+            problems.append(f"{url}: not English or not large text")
     assert not problems, "\n".join(problems)
