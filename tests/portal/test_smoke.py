@@ -684,3 +684,26 @@ def test_every_page_in_english_and_in_large_text(smoke_app, crawls, role):
         elif '<html lang="en"' not in body or 'class="large-text"' not in body:
             problems.append(f"{url}: not English or not large text")
     assert not problems, "\n".join(problems)
+
+
+def test_unpublished_comments_stay_off_public_pages(smoke_app, crawls):
+    """Comments held back by screening or staff (spam, abuse, pending) appear on no public page other than
+    their author's own receipt; campaign copies of a published text aside."""
+    from portal.models import Comment
+
+    with smoke_app.app_context():
+        # members of a campaign family are shown through its published representative: left out
+        rows = db.session.execute(db.select(Comment.text, Comment.redacted_text, Comment.published,
+                                            Comment.is_spam).where(Comment.duplicate_of_id.is_(None))).all()
+    published = {text for text, _redacted, is_published, _spam in rows if is_published}
+    held = [(text, redacted) for text, redacted, is_published, _spam in rows
+            if not is_published and text not in published and len(text) >= 12]
+    assert held and any(spam for *_rest, spam in rows), "the demo should hold some comments back (spam)"
+    bodies = {url: body for url, body in crawls["anonymous"].bodies.items()
+              if not url.startswith(("/receipt/", "/api/receipts/"))}
+    leaks = []
+    for text, redacted in held:
+        for fragment in {text[:12], (redacted or text)[:12]}:
+            leaks += [f"{url} shows held-back comment {text[:30]!r}" for url, body in bodies.items()
+                      if fragment in body]
+    assert not leaks, "\n".join(sorted(set(leaks)))
