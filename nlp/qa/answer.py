@@ -205,9 +205,11 @@ class Answerer:
         if not text or not any(ch.isalnum() for ch in text):
             return Answer(False, REFUSALS["empty"], reason="empty")
         scores = self.index.component_scores(text)
-        hits = self.index.fuse(*scores, k=30)
+        hits = self.index.fuse(*scores, k=30, hints=self.index.law_hints(text))
         citations = self._citations(hits, None)
-        conf = confidence(question_features(self.index, text, scores, hits), self.params)
+        # the abstention model was fitted on the plain fusion: the law-hint vote reorders, it is no evidence
+        plain = self.index.fuse(*scores, k=30)
+        conf = confidence(question_features(self.index, text, scores, plain), self.params)
         reason = None
         if not has_cjk(text):
             reason = "not_chinese"

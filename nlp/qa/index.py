@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.qa.kb import Document, KnowledgeBase
-from nlp.qa.lang import bigrams, condense, expand_query, normalize, tokenize
+from nlp.qa.lang import bigrams, condense, expand_query, law_hints, normalize, tokenize
 
 INDEX_VERSION = 1
 ENV_INDEX_DIR = "TINGJIAN_QA_INDEX"
@@ -53,6 +53,9 @@ class FusionParams:
     faq_gate: float = 0.92
     #: how many candidates each retriever contributes
     depth: int = 100
+    #: weight of the extra vote for the articles of a law whose subject the question names
+    #: (:data:`nlp.qa.lang.LAW_HINTS`); counts as a rank-1 vote of a retriever of this weight
+    w_law_hint: float = 0.5
 
 
 @dataclass
@@ -292,10 +295,18 @@ class QAIndex:
 
     def search(self, question: str, k: int = 10) -> list[Hit]:
         """The ``k`` best documents for ``question``, fused score first."""
-        return self.fuse(*self.component_scores(question), k=k)
+        return self.fuse(*self.component_scores(question), k=k, hints=self.law_hints(question))
 
-    def fuse(self, words: np.ndarray, grams: np.ndarray, dense: np.ndarray, k: int = 10) -> list[Hit]:
-        """Fuse the three per-document score arrays (see :meth:`component_scores`) into the top ``k`` hits."""
+    def law_hints(self, question: str) -> list[str]:
+        """Law title fragments whose subject ``question`` names (see :data:`nlp.qa.lang.LAW_HINTS`)."""
+        return law_hints(expand_query(question))
+
+    def fuse(self, words: np.ndarray, grams: np.ndarray, dense: np.ndarray, k: int = 10,
+             hints: list[str] | None = None) -> list[Hit]:
+        """Fuse the three per-document score arrays (see :meth:`component_scores`) into the top ``k`` hits.
+
+        ``hints`` (law title fragments, :meth:`law_hints`) give those laws' articles one extra vote.
+        """
         p = self.params
         n = len(self.doc_ids_)
         fused = np.zeros(n, dtype=np.float64)
@@ -309,6 +320,12 @@ class QAIndex:
             rank[order] = np.arange(1, len(order) + 1)
             ranks[name] = rank
             fused[order] += weight / (p.rrf_k + rank[order])
+        if hints and p.w_law_hint:
+            rows = [i for i, d in enumerate(self.kb_.documents)
+                    if d.kind == "law" and any(h in d.title for h in hints)]
+            # only articles some retriever found: the vote reorders candidates, it does not add new ones
+            rows = [i for i in rows if fused[i] > 0]
+            fused[rows] += p.w_law_hint / (p.rrf_k + 1)
         own = fused
         if p.faq_to_law:
             fused = own.copy()

@@ -236,3 +236,32 @@ def condense(text: str, limit: int = 96) -> str:
     if not chosen:
         return clauses[max(range(len(clauses)), key=weight)][:limit]
     return "".join(clauses[i] for i in sorted(chosen)).strip()
+
+
+#: Words that name the subject of one particular law or regulation (law title fragment → words). When a
+#: resident names the subject (草场 → 草原, 林子 → 林地), that law's articles get one extra vote in the fusion,
+#: so that a general law with more shared words (承包, 占用) does not win on word count alone.
+LAW_HINTS: dict[str, tuple[str, ...]] = {
+    "森林法": ("森林", "林地", "林木", "采伐"),
+    "草原法": ("草原",),
+    "湿地保护法": ("湿地",),
+    "黑土地保护法": ("黑土",),
+    "自然保护区条例": ("自然保护区",),
+    "历史文化名城名镇名村保护条例": ("历史文化名", "历史建筑", "历史文化街区"),
+    "耕地占用税法": ("耕地占用税",),
+    "信访工作条例": ("信访",),
+    "政府信息公开条例": ("信息公开", "政府信息"),
+    "不动产登记暂行条例": ("不动产登记", "登记资料"),
+    "村民委员会组织法": ("罢免", "村务公开", "村民选举", "村民小组会议"),
+    "农村土地承包经营纠纷调解仲裁法": ("仲裁",),
+    "土地复垦条例": ("复垦",),
+    "土地调查条例": ("土地调查",),
+    "环境影响评价法": ("环境影响评价", "环评"),
+    "规划环境影响评价条例": ("规划环境影响评价", "规划环评"),
+    "环境保护法": ("污染环境", "排放污染物"),
+}
+
+
+def law_hints(expanded: str) -> list[str]:
+    """Law title fragments whose subject an (expanded) question names, see :data:`LAW_HINTS`."""
+    return [law for law, words in LAW_HINTS.items() if any(w in expanded for w in words)]

@@ -97,3 +97,11 @@ def test_condense_without_punctuation_is_cut():
 ])
 def test_everyday_words_for_other_laws_are_expanded(text, term):
     assert term in expand_query(text)
+
+
+def test_law_hints_name_the_law_of_the_subject():
+    from nlp.qa.lang import law_hints
+
+    assert "草原法" in law_hints(expand_query("承包的草场能转给别人吗"))
+    assert "森林法" in law_hints(expand_query("山上的林子要砍"))
+    assert law_hints(expand_query("征地补偿标准是怎么定的")) == []
