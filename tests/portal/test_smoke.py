@@ -707,3 +707,64 @@ def test_unpublished_comments_stay_off_public_pages(smoke_app, crawls):
             leaks += [f"{url} shows held-back comment {text[:30]!r}" for url, body in bodies.items()
                       if fragment in body]
     assert not leaks, "\n".join(sorted(set(leaks)))
+
+
+# ---- forms posted empty or with garbage (runs last: a missing check could change data) ------------------------
+
+GARBAGE_FORM = {"text": "x" * 20000, "stage_id": "99999999999999999999", "village": "<b>火星村</b>", "phone": "abc",
+                "name": "\x00", "code": "'; drop table comment; --", "page": "-1", "department_id": "abc",
+                "project_id": "0", "kind": "???", "due_on": "2026-13-45", "starts_at": "昨天", "capacity": "-5"}
+
+
+def _post_urls(app) -> list[tuple[str, str]]:
+    """(endpoint, URL) for every POST route, its arguments filled with ids and a slug that exist."""
+    from portal.models import Project
+
+    with app.app_context():
+        slug = db.session.execute(db.select(Project.slug).order_by(Project.id)).scalars().first()
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: slug if m[1] == "slug" else "1", rule.rule)
+        urls.append((rule.endpoint, url))
+    return sorted(urls)
+
+
+def test_anonymous_posts_to_every_form(smoke_app):
+    """Every form posted by an anonymous visitor, empty and with garbage: never a 500; staff forms send them to
+    the login page (or 403/404) instead of doing anything; public forms answer with a page or a Chinese error."""
+    client = smoke_app.test_client()
+    problems = []
+    urls = _post_urls(smoke_app)
+    assert len(urls) > 40
+    for endpoint, url in urls:
+        for data in ({}, GARBAGE_FORM):
+            response = client.post(url, data=data)
+            status = response.status_code
+            body = response.get_data(as_text=True)
+            staff = url.startswith("/staff/") and endpoint != "staff.login"
+            if status >= 500 or "Traceback" in body:
+                problems.append(f"POST {url} ({len(data)} fields) → {status}")
+            elif staff and not (status in (401, 403, 404) or (status == 302 and "/staff/login" in
+                                                              response.headers.get("Location", ""))):
+                problems.append(f"anonymous POST {url} → {status} {response.headers.get('Location', '')}")
+            elif status >= 400 and not re.search(r"[\u4e00-\u9fff]|\\u[4-9][0-9a-f]{3}", body):
+                problems.append(f"POST {url} → {status} without a Chinese message")
+    assert not problems, "\n".join(problems)
+
+
+def test_department_staff_post_to_forms_of_other_roles(smoke_app, crawls):
+    """A department staff member posting (empty) to forms their role may not use is refused (403/404) —
+    checked for the POST routes whose path is a forbidden page for the role."""
+    client = crawls["department"].client
+    problems, checked = [], 0
+    for _endpoint_name, url in _post_urls(smoke_app):
+        if not _is_forbidden("department", url):
+            continue
+        checked += 1
+        response = client.post(url, data={})
+        if response.status_code not in (403, 404):
+            problems.append(f"department POST {url} → {response.status_code} {response.headers.get('Location', '')}")
+    assert checked > 10
+    assert not problems, "\n".join(problems)
