@@ -222,7 +222,7 @@ def assignment_reply(assignment_id: int):
     back = url_for("respond.assignment", assignment_id=item.id)
     form = ReplyBatchForm()
     if not form.validate_on_submit():
-        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash("；".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(back)
     try:
         batch = ops.write_replies(ops.assignment_members(item), form.text.data, current_user, form.adoption.data,
@@ -320,7 +320,7 @@ def revise(batch_id: str):
     back = url_for("respond.batch", batch_id=batch_id)
     form = ReplyBatchForm()
     if not form.validate_on_submit():
-        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash("；".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(back)
     try:
         ops.revise_batch(batch_id, form.text.data, form.adoption.data, form.adoption_reason.data, current_user,
