@@ -768,3 +768,21 @@ def test_department_staff_post_to_forms_of_other_roles(smoke_app, crawls):
             problems.append(f"department POST {url} → {response.status_code} {response.headers.get('Location', '')}")
     assert checked > 10
     assert not problems, "\n".join(problems)
+
+
+def test_admin_posts_garbage_to_every_form(smoke_app, crawls):
+    """The admin (who may use every form) posting empty and garbage forms: a page, a redirect or a Chinese
+    error, never a 500. Last in the module: it may change the demo data."""
+    client = crawls["admin"].client
+    problems = []
+    for _endpoint_name, url in _post_urls(smoke_app):
+        if url.endswith("/logout"):
+            continue
+        for data in ({}, GARBAGE_FORM):
+            response = client.post(url, data=data)
+            body = response.get_data(as_text=True)
+            if response.status_code >= 500 or "Traceback" in body:
+                problems.append(f"admin POST {url} ({len(data)} fields) → {response.status_code}")
+            elif response.status_code >= 400 and not re.search(r"[\u4e00-\u9fff]|\\u[4-9][0-9a-f]{3}", body):
+                problems.append(f"admin POST {url} → {response.status_code} without a Chinese message")
+    assert not problems, "\n".join(problems)
