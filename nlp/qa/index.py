@@ -410,9 +410,16 @@ def load_or_build(
             pass  # stale or damaged: rebuild below
     cache_name = embedding_cache_name(name)
     seeds = [Path(kb.folder) / "index" / cache_name] if kb.folder else []
-    index.fit(kb, EmbeddingCache(root / cache_name, seeds))
-    index.save(folder)
-    _prune(root, keep)
+    cache = EmbeddingCache(root / cache_name, seeds)
+    try:
+        index.fit(kb, cache)
+        index.save(folder)
+        _prune(root, keep)
+    except OSError:
+        # a read-only or full disk must not stop answering: keep the fitted index in memory
+        if not hasattr(index, "unit_doc_"):  # the cache could not be saved: fit again from the vectors in memory
+            cache.path = None
+            index.fit(kb, cache)
     return index
 
 

@@ -242,3 +242,27 @@ def test_off_topic_legal_question_is_refused_not_answered_with_a_compensation_ar
     answer = answerer.answer("交通事故对方不赔偿怎么办")
     assert not answer.answered and answer.reason == "off_topic"
     assert "工作人员" in answer.answer
+
+
+def test_unwritable_index_root_still_answers(kb_dir, index_root, answerer, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for cache in index_root.glob("embeddings-*.npz"):  # reuse the session's vectors as a seed: no embedding
+        seed = kb_dir / "index" / cache.name
+        seed.parent.mkdir(exist_ok=True)
+        shutil.copy(cache, seed)
+    try:
+        unsaved = Answerer.from_kb(kb_dir, index_root=blocker / "idx")
+        assert unsaved.answer("宅机地能不能卖给城里人").answered
+    finally:
+        shutil.rmtree(kb_dir / "index", ignore_errors=True)
+
+
+def test_shipped_seed_cache_covers_the_shipped_kb(tmp_path):
+    """After editing data/kb (laws or faq.json) run `python -m nlp.qa reindex --seed`, or this fails."""
+    from nlp.qa.index import default_embedder
+
+    counting = CountingEmbedder(default_embedder())
+    index = load_or_build(KnowledgeBase.load(), tmp_path, embedder=counting)
+    assert counting.count == 0
+    assert index.search("宅基地")
