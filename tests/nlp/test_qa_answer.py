@@ -266,3 +266,16 @@ def test_shipped_seed_cache_covers_the_shipped_kb(tmp_path):
     index = load_or_build(KnowledgeBase.load(), tmp_path, embedder=counting)
     assert counting.count == 0
     assert index.search("宅基地")
+
+
+def test_cli_bad_questions_get_an_answer_line_each(kb_dir, index_root, tmp_path):
+    questions = ["", "😀" * 50, "<script>alert('征地')</script>", "征地补偿款什么时候发" * 1000, "   "]
+    lines = [json.dumps({"id": i, "question": q}, ensure_ascii=False) for i, q in enumerate(questions)]
+    out = tmp_path / "out.jsonl"
+    proc = run_cli(["--kb", str(kb_dir), "-", "-o", str(out)], "\n".join(lines) + "\n", index_root)
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == list(range(len(questions)))
+    assert all(isinstance(r["answer"], str) and r["answer"] for r in rows)
+    assert not rows[0]["answered"] and not rows[1]["answered"] and not rows[4]["answered"]
+    assert "<script>" not in rows[2]["answer"]
