@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="datasets folder (default $TINGJIAN_DATASETS or ../shared/datasets)")
     parser.add_argument("--n-speed", type=int, default=10_000, help="comments for the speed test (default 10000)")
+    parser.add_argument("--cold-only", action="store_true", help="run only the COLD part (abuse detector)")
     args = parser.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -240,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     load = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"load: {load:.2f} s (imports + models + first comment); resident memory after load {rss:.0f} MiB")
+    if args.cold_only:
+        bench_cold(screener, root)
+        return 0
 
     bench_speed(screener, args.n_speed)
     bench_own_sets(screener)
