@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import os
 import re
 import time
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
@@ -770,19 +771,39 @@ def test_department_staff_post_to_forms_of_other_roles(smoke_app, crawls):
     assert not problems, "\n".join(problems)
 
 
-def test_admin_posts_garbage_to_every_form(smoke_app, crawls):
-    """The admin (who may use every form) posting empty and garbage forms: a page, a redirect or a Chinese
-    error, never a 500. Last in the module: it may change the demo data."""
+# Reported to the topics owner: a NUL character in a topic's new name reaches PostgreSQL (DataError → 500;
+# SQLite stores it). The name is not cleaned like comment text (comment_ops.clean_text).
+KNOWN_POST_CRASHES = {"topics.rename"}
+
+
+@pytest.fixture(scope="module")
+def admin_post_problems(smoke_app, crawls) -> dict[str, str]:
+    """The admin (who may use every form) posting empty and garbage forms to every POST route:
+    ``{endpoint: problem}`` for each 500 or error without a Chinese message. It may change the demo data, so
+    the tests using it come last in the module."""
     client = crawls["admin"].client
-    problems = []
-    for _endpoint_name, url in _post_urls(smoke_app):
+    problems = {}
+    for endpoint, url in _post_urls(smoke_app):
         if url.endswith("/logout"):
             continue
         for data in ({}, GARBAGE_FORM):
             response = client.post(url, data=data)
             body = response.get_data(as_text=True)
             if response.status_code >= 500 or "Traceback" in body:
-                problems.append(f"admin POST {url} ({len(data)} fields) → {response.status_code}")
+                problems[endpoint] = f"admin POST {url} ({len(data)} fields) → {response.status_code}"
             elif response.status_code >= 400 and not re.search(r"[\u4e00-\u9fff]|\\u[4-9][0-9a-f]{3}", body):
-                problems.append(f"admin POST {url} → {response.status_code} without a Chinese message")
-    assert not problems, "\n".join(problems)
+                problems[endpoint] = f"admin POST {url} → {response.status_code} without a Chinese message"
+    return problems
+
+
+def test_admin_posts_garbage_to_every_form(admin_post_problems):
+    """A page, a redirect or a Chinese error for every form posted empty or with garbage, never a 500."""
+    new = [problem for endpoint, problem in admin_post_problems.items() if endpoint not in KNOWN_POST_CRASHES]
+    assert not new, "\n".join(new)
+
+
+@pytest.mark.xfail(os.environ.get("TINGJIAN_TEST_DATABASE_URL", "").startswith("postgres"), strict=True,
+                   reason="reported to the topics owner: NUL in a topic name → PostgreSQL DataError 500")
+def test_known_post_crashes(admin_post_problems):
+    still = [admin_post_problems[endpoint] for endpoint in KNOWN_POST_CRASHES if endpoint in admin_post_problems]
+    assert not still, "\n".join(still)
