@@ -107,3 +107,85 @@ def test_latin_abbreviations_inside_codes_are_not_insults(text):
 
 def test_calling_scammers_scammers_is_not_abuse():
     assert not screen([{"id": 1, "text": "有人在评论区让大家扣“要”，那是骗子"}])[0].abusive
+
+
+@pytest.mark.parametrize("text", ["这规划真是脑子一热就定了吧", "领导拍脑袋决定的方案，没问过我们", "头脑发热搞的大工程"])
+def test_rash_decision_idioms_are_criticism_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons
+
+
+def test_rash_idiom_does_not_hide_a_real_insult():
+    assert screen([{"id": 1, "text": "拍脑袋的狗官，傻逼一个"}])[0].abusive
+
+
+def test_portal_threshold_is_stricter_than_the_cold_benchmark_threshold():
+    from nlp.screening.abuse import AbuseDetector
+    from nlp.screening.decision import prepare
+
+    prep = prepare("你们家的狗咬人")
+    # A classifier score between the COLD benchmark threshold (0.5) and the portal default does not flag.
+    assert not AbuseDetector().decide(prep, 0.85).flag
+    assert AbuseDetector(threshold=0.5).decide(prep, 0.85).flag
+    assert AbuseDetector(threshold=0.8, mild_threshold=0.6).threshold == 0.8  # old keyword arguments still work
+
+
+def test_shipped_model_matches_the_training_settings():
+    from nlp.screening.abuse import MODEL_PATH
+    from nlp.screening.model import TextClassifier
+    from nlp.screening.train import ABUSE_SETTINGS
+
+    model = TextClassifier.load(MODEL_PATH)
+    assert model is not None, "nlp/data/abuse_model.joblib is missing: run python -m nlp.screening.train --only abuse"
+    for key, value in ABUSE_SETTINGS.items():
+        assert getattr(model, key) == value, key
+
+
+def test_classifier_with_word_ngrams_fits_saves_and_loads(tmp_path):
+    from nlp.screening.model import TextClassifier
+
+    texts = ["你这个傻子滚开", "一群废物滚出去", "滚开吧蠢货们", "废物一个傻子",
+             "补偿标准请公开", "道路规划请公开", "希望修一条水渠", "水渠修到村口"] * 3
+    labels = [1, 1, 1, 1, 0, 0, 0, 0] * 3
+    model = TextClassifier(ngram_range=(1, 2), word_ngram_range=(1, 2), C=4.0).fit(texts, labels)
+    assert model.pipeline_.steps[0][0] == "featureunion"  # char and word features both used
+    path = tmp_path / "m.joblib"
+    model.save(path)
+    loaded = TextClassifier.load(path)
+    bad, good = loaded.predict_proba(["滚开你们这群废物", "请公开补偿标准"])
+    assert bad > 0.5 > good
+    assert loaded.predict_proba([]) == []
+
+
+def _fake_cold(root, rows_per_topic=12):
+    import csv
+
+    (root / "cold").mkdir(parents=True)
+    with open(root / "cold" / "cold_train_sample5000.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["row", "orig_id", "split", "topic", "label", "text"])
+        n = 0
+        for topic in ("race", "gender", "region"):
+            for i in range(rows_per_topic):
+                label = i % 2
+                text = f"{topic}这些人都是废物滚出去{i}" if label else f"{topic}的朋友们都很友好{i}"
+                writer.writerow([n, n, "train", topic, label, text])
+                n += 1
+
+
+def test_cross_validation_reads_only_the_train_sample(tmp_path):
+    from nlp.screening.train import cross_validate_abuse, load_cold
+
+    _fake_cold(tmp_path)  # no cold_test.csv: CV must not need the test split
+    texts, labels, topics = load_cold(tmp_path, "train", with_topics=True)
+    assert len(texts) == len(labels) == len(topics) == 36 and set(topics) == {"race", "gender", "region"}
+    scores = cross_validate_abuse(tmp_path, {"ngram_range": (1, 2), "word_ngram_range": (1, 2), "C": 4.0})
+    assert set(scores) == {"kfold", "topic"}
+    assert all(0.9 <= s <= 1.0 for s in scores.values()), scores  # trivially separable toy data
+
+
+def test_train_without_cold_is_a_clear_error(tmp_path, capsys):
+    from nlp.screening.train import main
+
+    assert main(["--datasets", str(tmp_path), "--only", "abuse"]) == 2
+    assert "COLD not found" in capsys.readouterr().err
