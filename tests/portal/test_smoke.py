@@ -30,6 +30,7 @@ MAX_PAGES = 600
 # Pages of one endpoint (one comment page, one topic page …) look alike: a few of each are enough.
 MAX_PER_ENDPOINT = 12
 PII_PHONE = "13912345678"  # a meeting registrant's phone: staff-only
+MEETING_NAME, REPRESENTATIVE_NAME = "赵守田", "钱玉芬"  # staff-only names
 PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 LOCAL_HOSTS = {"", "localhost"}
@@ -76,8 +77,8 @@ def _add_participation(app) -> dict[str, int]:
             "starts_at": starts, "registration_deadline": starts - dt.timedelta(days=1), "capacity": 30,
             "agenda": "介绍规划方案，听取意见。",
         }, admin)
-        registration = meetings.register(meeting, {"name": "赵大伯", "phone": PII_PHONE, "village": None})
-        representatives.add_representative(project, {"stage_id": stage.id, "name": "钱代表",
+        registration = meetings.register(meeting, {"name": MEETING_NAME, "phone": PII_PHONE, "village": None})
+        representatives.add_representative(project, {"stage_id": stage.id, "name": REPRESENTATIVE_NAME,
                                                       "group_represented": "村民小组"}, admin)
         db.session.commit()
         return {"survey_receipt": response.receipt_code, "meeting_receipt": registration.receipt_code}
@@ -454,8 +455,17 @@ def test_public_pages_show_no_private_numbers(crawls):
                    "(王桂兰, 李秀英) although the public comment page says names are hidden — nlp/screening/pii.py")
 def test_public_pages_show_no_names_from_comment_text(crawls):
     leaks = [f"{url} shows {name}" for url, body in crawls["anonymous"].bodies.items()
-             for name in ("王桂兰", "李秀英") if name in body]
+             for name in ("王桂兰", "周德明", "李秀英") if name in body]
     assert not leaks, "\n".join(leaks)
+
+
+def test_public_pages_show_no_private_names(crawls):
+    """The meeting registrant's and the public representative's names are for staff only."""
+    leaks = [f"{url} shows {name}" for url, body in crawls["anonymous"].bodies.items()
+             for name in (MEETING_NAME, REPRESENTATIVE_NAME) if name in body
+             and not url.startswith("/meetings/receipt/")]
+    assert not leaks, "\n".join(leaks)
+    assert any(MEETING_NAME in body for body in crawls["admin"].bodies.values())
 
 
 def test_staff_see_the_raw_text(crawls):
