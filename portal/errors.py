@@ -61,13 +61,32 @@ def register(app: Flask) -> None:
             detail = _("您提交得太频繁了（限制：%(limit)s），请稍后再试。", limit=exc.description)
         return render_error(status, detail)
 
+    # A number from a URL or form too large for the database (SQLite raises OverflowError while binding it,
+    # PostgreSQL a DataError): no such record exists, so it is a "not found" / "bad request", not a crash.
+    @app.errorhandler(OverflowError)
+    def number_too_large(exc: OverflowError):
+        _rollback()
+        return render_error(404)
+
+    from sqlalchemy.exc import DataError
+
+    @app.errorhandler(DataError)
+    def data_error(exc: DataError):
+        log.warning("database refused a value on %s: %s", request.path, exc.orig)
+        _rollback()
+        return render_error(400)
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error on %s", request.path)
-        try:
-            from portal.extensions import db
-
-            db.session.rollback()
-        except Exception:  # noqa: BLE001
-            pass
+        _rollback()
         return render_error(500)
+
+
+def _rollback() -> None:
+    try:
+        from portal.extensions import db
+
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        pass

@@ -144,8 +144,16 @@ def genuine_comments(project: Project) -> list[Comment]:
 
 
 def comment_text(comment: Comment) -> str:
-    """The text that is embedded and labelled: the redacted text, so keywords never carry phone numbers."""
+    """The text staff read: the redacted text, so keywords and exports never carry phone numbers."""
     return comment.redacted_text or comment.text or ""
+
+
+def topic_input(comment: Comment) -> str:
+    """What is embedded and labelled: the redacted text without village/group names and call or meeting headers,
+    so comments group by what they are about rather than where they come from (nlp.cluster.topic_text)."""
+    from nlp.cluster import topic_text
+
+    return topic_text(comment_text(comment))
 
 
 def families(comments: list[Comment]) -> tuple[list[Comment], dict[int, list[Comment]]]:
@@ -251,7 +259,7 @@ def recluster(project: Project, user: User | None = None) -> dict[str, Any]:
     if len(roots) < minimum:
         raise ValidationError(f"这个项目的有效意见只有 {len(roots)} 条（重复意见算一条），"
                               f"至少需要 {minimum} 条才能归纳议题。")
-    texts = [comment_text(c) for c in roots]
+    texts = [topic_input(c) for c in roots]
     vectors, model_name = embed_texts(texts)
     fit = clustering.fit(texts, vectors, [len(members[c.id]) for c in roots],
                          current_app.config["TOPICS_MODEL_PARAMS"])
@@ -467,7 +475,7 @@ def assign_new_comment(comment: Comment) -> TopicAssignment | None:
             db.session.flush()
             refresh_sizes(comment.project)
             return row
-    vectors, model_name = embed_texts([comment_text(comment)])
+    vectors, model_name = embed_texts([topic_input(comment)])
     candidates = [t for t in candidates if t.model_name == model_name]
     if not candidates:
         return None
@@ -619,7 +627,7 @@ def split(topic: Topic, comment_ids: Iterable[int], raw_name: str | None, user: 
         raise ValidationError("只能拆分本议题里的意见，请刷新页面后重新勾选。", field="comment_ids")
     if len(comments) >= sum(1 for a in _project_assignments(topic.project) if a.topic_id in group):
         raise ValidationError("不能把全部意见都拆出去；如只想改名，请使用“重命名”。", field="comment_ids")
-    vectors, model_name = embed_texts([comment_text(c) for c in comments])
+    vectors, model_name = embed_texts([topic_input(c) for c in comments])
     new = Topic(project_id=topic.project_id, stage_id=topic.stage_id, name=name, name_edited=True, manual=True,
                 label=name, keywords=[], representative_id=comments[0].id,
                 centroid=_blob(_unit(vectors.mean(axis=0))), model_name=model_name, active=True)

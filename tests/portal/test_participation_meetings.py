@@ -166,9 +166,9 @@ def test_transcript_txt_gbk_and_bad_files(client, db, meeting):
     empty = client.post(url, data={"file": (io.BytesIO(b""), "a.txt")}, content_type="multipart/form-data")
     assert empty.status_code == 400
     pdf = client.post(url, data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")}, content_type="multipart/form-data")
-    assert pdf.status_code == 400  # no pure-Python extractor installed: a clear message, not a 500
-    assert "暂不能读取 PDF" in pdf.get_data(as_text=True)
-    assert "pdf" not in client.get(f"/staff/participation/meetings/{meeting.id}").get_data(as_text=True).split(
+    assert pdf.status_code == 400  # a damaged PDF (no text to read): a clear message, not a 500
+    assert "无法从这个 PDF 中提取文字" in pdf.get_data(as_text=True)
+    assert "pdf" in client.get(f"/staff/participation/meetings/{meeting.id}").get_data(as_text=True).split(
         "允许的文件类型")[1][:30]
 
 

@@ -188,3 +188,11 @@ def test_home_and_project_pages_link_to_the_question_page(client, make_project):
     project = make_project()
     assert b'href="/qa"' in client.get("/").data
     assert f'href="/qa?project={project.id}"'.encode() in client.get(f"/projects/{project.slug}").data
+
+
+def test_numbers_too_large_for_the_database_in_query_strings_are_not_server_errors(client, login):
+    login()
+    huge = "9" * 30
+    for url in [f"/staff/?project={huge}", f"/staff/respond/assign?target=comment&comment_id={huge}",
+                f"/staff/qa/questions?project={huge}"]:
+        assert client.get(url).status_code in (400, 404), url
