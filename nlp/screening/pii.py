@@ -242,7 +242,7 @@ def _name_matches(text: str) -> list[Match]:
         found.append(Match("name", start + keep, start + len(name), list(range(start + keep, start + len(name))),
                            "姓名"))
     # "我是下坪村二组的刘建国": a full name right after a village or group.
-    for m in re.finditer(rf"(?:村|组|社|队|屯)的({_NAME_CHARS}{{2,3}})", text):
+    for m in re.finditer(rf"(?:村|组|社|队|屯|号)的({_NAME_CHARS}{{2,3}})", text):
         cand = m.group(1)
         # Only a name when it stands alone: "二组的刘建国，…" (not "组的路灯坏了").
         if len(cand) == 3 and not _is_break(text[m.end() : m.end() + 1] or "。"):
@@ -253,6 +253,20 @@ def _name_matches(text: str) -> list[Match]:
         s = m.start(1)
         if not any(x.start <= s + 1 < x.end for x in found):
             found.append(Match("name", s + 1, s + len(cand), list(range(s + 1, s + len(cand))), "姓名"))
+    # "白果村四组李秀英 身份证…": a full name written straight after a numbered group, standing alone.
+    for m in re.finditer(rf"[一二三四五六七八九十\d]+(?:组|队|社)({_NAME_CHARS}{{2,3}})", text):
+        s = m.start(1)
+        for cand in (m.group(1), m.group(1)[:2]):
+            after = text[s + len(cand) : s + len(cand) + 1] or "。"
+            if _is_name(cand) and _is_break(after) and cand[-1] not in _NOT_NAME_CHARS:
+                if not any(x.start <= s + 1 < x.end for x in found):
+                    found.append(Match("name", s + 1, s + len(cand), list(range(s + 1, s + len(cand))), "姓名"))
+                break
+    # "……——王桂兰" signed with a dash at the very end.
+    dash = re.search(rf"(?:——|--|—|－－)\s*({_NAME_CHARS}{{2,3}})[\s。.!！]*$", text)
+    if dash and _is_name(dash.group(1)) and not any(m.start <= dash.start(1) < m.end for m in found):
+        s = dash.start(1)
+        found.append(Match("name", s + 1, dash.end(1), list(range(s + 1, dash.end(1))), "姓名"))
     # Signatures: "——石桥村五组 陈大明" at the very end.
     sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}})[\s。.!！]*$", text)
     if sig and _is_name(sig.group(1)) and not any(m.start <= sig.start(1) < m.end for m in found):
