@@ -47,3 +47,14 @@ def test_downgrade_to_base_removes_every_table(bare_app):
     flask_migrate.downgrade(revision="base")
     remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+def test_upgrade_keeps_rows_written_before_the_area_tables(bare_app):
+    """A database at the first release, with a department in it, upgrades: new NOT NULL columns get defaults."""
+    flask_migrate.upgrade(revision="ea2c2977d1a2")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO department (name, active) VALUES ('自然资源局', :yes)"), {"yes": True})
+    flask_migrate.upgrade()
+    with db.engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT name, description, email FROM department")).one()
+    assert tuple(row) == ("自然资源局", "", "")
