@@ -86,8 +86,8 @@ class DefaultConfig:
     # Publish clean screened comments (no spam/abuse/low-info/duplicate flag) without waiting for a reviewer.
     AUTO_PUBLISH_CLEAN = True
     # Detector thresholds, passed as keyword arguments to the nlp.screening constructors; {} keeps the library
-    # defaults (documented in docs/review.md): spam {threshold: 2.0, model_weight: 3.0}, abuse {threshold: 0.75,
-    # mild_threshold: 0.45}, pii {mask_char: "*", name_mask: "**"}, dedup {shingle_size: 2, jaccard: 0.55,
+    # defaults (documented in docs/review.md): spam {threshold: 1.25, model_weight: 3.0}, abuse {threshold: 0.9,
+    # mild_threshold: 0.7}, pii {mask_char: "*", name_mask: "**"}, dedup {shingle_size: 2, jaccard: 0.55,
     # containment: 0.85, min_shingles: 8, num_perm: 128, bands: 32, seed: 1}, low_info {max_len: 40},
     # value {min_chars: 4}.
     SCREENING_DETECTORS: dict[str, dict[str, Any]] = {
