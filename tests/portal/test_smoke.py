@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import os
 import re
 import time
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
@@ -322,31 +321,11 @@ def crawls(smoke_app):
 # ---- the assertions -----------------------------------------------------------------------------------------
 
 
-# Broken links found by the crawl and reported to the area owners: (role, page endpoint, link endpoint).
-# Since dc91bfd department staff open only comments assigned to their department (others are 404), but the
-# topic pages still link every comment of the topic.
-KNOWN_BROKEN_LINKS = {
-    ("department", "topics.topic", "staff.comment"),
-    ("department", "topics.unassigned", "staff.comment"),
-}
-
-
-def _broken_links(crawls, known: bool) -> list[str]:
-    return [problem for role, crawl in crawls.items() for (source, target), problem in crawl.broken
-            if ((role, source, target) in KNOWN_BROKEN_LINKS) == known]
-
-
 def test_no_server_error_and_no_broken_link(crawls):
-    problems = [p for crawl in crawls.values() for p in crawl.problems] + _broken_links(crawls, known=False)
+    """(Found here and fixed in c2fbcb5: topic pages linked department staff to other departments' comments.)"""
+    problems = [p for crawl in crawls.values() for p in crawl.problems]
+    problems += [problem for crawl in crawls.values() for _endpoints, problem in crawl.broken]
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.xfail(strict=True, reason="reported to the topics owner: topic pages link department staff to "
-                   "comments of other departments, which answer 404 since dc91bfd")
-def test_known_broken_links(crawls):
-    still = _broken_links(crawls, known=True)
-    print("known broken links still present:", len(still))
-    assert not still
 
 
 def test_every_role_reaches_its_areas(crawls):
@@ -451,9 +430,8 @@ def test_public_pages_show_no_private_numbers(crawls):
     assert "我家的地被划进去了没有人通知过我" in public and "我家地里临时堆了两个多月的土" in public
 
 
-@pytest.mark.xfail(strict=True, reason="screening PII redaction keeps a resident's name written in the text "
-                   "(王桂兰, 李秀英) although the public comment page says names are hidden — nlp/screening/pii.py")
 def test_public_pages_show_no_names_from_comment_text(crawls):
+    """Names written in the comment text are redacted as the public page promises (found here, fixed in 8d90856)."""
     leaks = [f"{url} shows {name}" for url, body in crawls["anonymous"].bodies.items()
              for name in ("王桂兰", "周德明", "李秀英") if name in body]
     assert not leaks, "\n".join(leaks)
@@ -602,18 +580,6 @@ def _check_bad(client, urls: list[str], role: str) -> list[str]:
     return problems
 
 
-# Crashes found by this module and reported to the area owners (endpoint, query parameter): a value beyond 64
-# bits reaches SQLite as an OverflowError (OFFSET for ``page``, a WHERE for ids). Kept out of the general test
-# so it guards everything else; ``test_known_query_crashes`` turns red when one is fixed, to remove it here.
-KNOWN_QUERY_CRASHES = {
-    ("staff.comments", "page"), ("staff.comments", "project"),
-    ("respond.audit_view", "page"), ("respond.assign", "comment_id"), ("respond.reply", "comment_id"),
-    ("respond.report_download", "project_id"),
-    ("qa.tickets", "page"), ("qa.questions", "page"), ("qa.questions", "project"),
-    ("topics.unassigned", "page"), ("topics.topic", "page"),
-}
-
-
 def _query_crashes(crawls) -> dict[tuple[str, str], str]:
     """Every page reached, once per endpoint, with garbage in its query; a crash is narrowed down to the
     parameter that causes it: ``{(endpoint, parameter): problem}``."""
@@ -642,17 +608,9 @@ def query_crashes(crawls):
 
 
 def test_bad_query_values_never_crash(query_crashes):
-    """A page or a Chinese error for garbage in any query parameter, never a 500 (known crashes aside)."""
-    new = {key: problem for key, problem in query_crashes.items() if key not in KNOWN_QUERY_CRASHES}
-    assert not new, "\n".join(f"{key}: {problem}" for key, problem in sorted(new.items()))
-
-
-@pytest.mark.xfail(strict=True, reason="reported to the area owners: page/id query values beyond 64 bits → "
-                   "OverflowError 500 (staff, respond, qa, topics views)")
-def test_known_query_crashes(query_crashes):
-    still = sorted(key for key in KNOWN_QUERY_CRASHES if key in query_crashes)
-    print("known query crashes still present:", still)
-    assert not still
+    """A page or a Chinese error for garbage in any query parameter, never a 500. (Found here and fixed in
+    fb688ed/b1f6801: ids and page numbers beyond 64 bits reached the database.)"""
+    assert not query_crashes, "\n".join(f"{key}: {problem}" for key, problem in sorted(query_crashes.items()))
 
 
 def test_unknown_ids_slugs_and_codes_are_not_found(smoke_app, crawls):
@@ -781,11 +739,6 @@ def test_department_staff_post_to_forms_of_other_roles(smoke_app, crawls):
     assert not problems, "\n".join(problems)
 
 
-# Reported to the topics owner: a NUL character in a topic's new name reaches PostgreSQL (DataError → 500;
-# SQLite stores it). The name is not cleaned like comment text (comment_ops.clean_text).
-KNOWN_POST_CRASHES = {"topics.rename"}
-
-
 @pytest.fixture(scope="module")
 def admin_post_problems(smoke_app, crawls) -> dict[str, str]:
     """The admin (who may use every form) posting empty and garbage forms to every POST route:
@@ -807,13 +760,6 @@ def admin_post_problems(smoke_app, crawls) -> dict[str, str]:
 
 
 def test_admin_posts_garbage_to_every_form(admin_post_problems):
-    """A page, a redirect or a Chinese error for every form posted empty or with garbage, never a 500."""
-    new = [problem for endpoint, problem in admin_post_problems.items() if endpoint not in KNOWN_POST_CRASHES]
-    assert not new, "\n".join(new)
-
-
-@pytest.mark.xfail(os.environ.get("TINGJIAN_TEST_DATABASE_URL", "").startswith("postgres"), strict=True,
-                   reason="reported to the topics owner: NUL in a topic name → PostgreSQL DataError 500")
-def test_known_post_crashes(admin_post_problems):
-    still = [admin_post_problems[endpoint] for endpoint in KNOWN_POST_CRASHES if endpoint in admin_post_problems]
-    assert not still, "\n".join(still)
+    """A page, a redirect or a Chinese error for every form posted empty or with garbage, never a 500. (Found
+    here and fixed in b1f6801: a NUL in a topic's new name was a PostgreSQL DataError 500.)"""
+    assert not admin_post_problems, "\n".join(admin_post_problems.values())
