@@ -197,3 +197,9 @@ def large_text():
 def healthz():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers and feed readers still ask for /favicon.ico; the icon is the SVG in static/."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)

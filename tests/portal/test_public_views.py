@@ -196,3 +196,9 @@ def test_numbers_too_large_for_the_database_in_query_strings_are_not_server_erro
     for url in [f"/staff/?project={huge}", f"/staff/respond/assign?target=comment&comment_id={huge}",
                 f"/staff/qa/questions?project={huge}"]:
         assert client.get(url).status_code in (400, 404), url
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert client.get(response.headers["Location"]).status_code == 200
