@@ -26,7 +26,7 @@ translations: $(CATALOG).mo
 
 # Refresh the catalogue after changing UI text, then translate the new entries in the .po file.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ValidationError -k NotFound -k Conflict -k PermissionDenied -k DomainError -o portal/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l en --no-fuzzy-matching
 
 install: $(STAMP) $(CATALOG).mo
