@@ -111,14 +111,20 @@ def test_form_error_page_stays_in_english(client, project):
     assert "Submit comment" in html and "Your comment" in html
 
 
-@pytest.mark.xfail(strict=True, reason="operations raise plain Chinese messages and the views show them untranslated; "
-                   "fix: views/errors.py pass exc.message through gettext() (the msgids are in the catalogue)")
 def test_domain_error_messages_follow_the_language(client, project):
+    """Operations raise with the Chinese text, which is the msgid; the message is shown in the visitor's language."""
     client.get("/?lang=en")
     html = client.post("/projects/shiqiao/comment", data={"text": "   "}).get_data(as_text=True)
+    assert "The comment cannot be empty. Please write your comment." in html
     assert "意见内容不能为空" not in html
-    html = client.get("/projects/no-such-project").get_data(as_text=True)
-    assert "找不到这个项目" not in html
+    html = client.post("/projects/shiqiao/comment", data={"text": "好的建议", "phone": "1" * 40}).get_data(as_text=True)
+    assert "The contact phone number is in the wrong format." in html and "联系电话格式不对" not in html
+    response = client.get("/projects/no-such-project")
+    assert response.status_code == 404
+    assert "Project not found." in response.get_data(as_text=True)
+    # Chinese visitors still get the Chinese text.
+    client.get("/?lang=zh_CN")
+    assert "找不到这个项目。" in client.get("/projects/no-such-project").get_data(as_text=True)
 
 
 def test_english_staff_pages_after_sign_in(client, login):
