@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     _derive_paths(app)
+    app.json.ensure_ascii = False  # JSON answers carry readable Chinese, not \uXXXX escapes
 
     from portal import cli, errors, extensions, queue, templating
 
