@@ -97,7 +97,13 @@ def _init_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
-    login_manager.login_message = "请先登录。"
+    from flask_babel import gettext
+
+    def N_(message: str) -> str:  # noqa: N802 - the conventional "mark for extraction" name
+        return message
+
+    login_manager.login_message = N_("请先登录。")
+    login_manager.localize_callback = gettext  # translated when flashed, in the visitor's language
     login_manager.login_message_category = "warning"
 
     @login_manager.user_loader
