@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/exports.py              # build the data set once (cached), then measure
     .venv/bin/python bench/exports.py --rebuild    # regenerate the data set
-    .venv/bin/python bench/exports.py --only xlsx xlsx-openpyxl   # only the XLSX writers
+    .venv/bin/python bench/exports.py --only xlsx xlsx-xlsxwriter   # only these XLSX writers
 
 The data set (generated, not real: 200,000 comments of 60–200 characters in two projects — 20,000 and
 180,000 — and one published reply for every fourth comment) is kept in ``bench/.cache/exports.sqlite``.
@@ -10,8 +10,9 @@ Each measurement runs in a fresh subprocess: it creates the app, notes its resid
 while sampling VmRSS every 5,000 rows, and reports wall time, CPU time (the sandbox's 2 cores are shared, so
 wall time varies with the load; rows per CPU-second does not), and the largest RSS growth seen during the
 export. Constant memory means the growth for 200,000 rows is about the same as for 20,000. Output files are
-written to a temporary directory and deleted. XLSX is measured with both writers: XlsxWriter (what the app
-uses, ``exports.write_xlsx``) and the previous openpyxl write-only writer (``write_xlsx_openpyxl`` below).
+written to a temporary directory and deleted. XLSX is measured with three writers: the streaming writer the
+app uses (``exports.write_xlsx`` → ``portal.respond.xlsx``), and as baselines the previous XlsxWriter
+``constant_memory`` writer (``write_xlsx_xlsxwriter``) and the openpyxl write-only writer (``write_xlsx_openpyxl``).
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def measure_one(kind: str, fmt: str, project_id: int | None) -> dict:
                 count = _counting.n
             elif fmt == "xlsx-openpyxl":
                 count = write_xlsx_openpyxl(header, _counting(rows), path, kind)
+            elif fmt == "xlsx-xlsxwriter":
+                count = write_xlsx_xlsxwriter(header, _counting(rows), path, kind)
             else:
                 count = exports.write_xlsx(header, _counting(rows), path, kind)
             seconds, cpu = time.perf_counter() - began, _cpu() - cpu_began
@@ -148,6 +151,33 @@ def write_xlsx_openpyxl(header, rows, path: str, title: str) -> int:
         sheet.append([_safe(v) for v in row])
         count += 1
     workbook.save(path)
+    return count
+
+
+def write_xlsx_xlsxwriter(header, rows, path: str, title: str) -> int:
+    """The previous XLSX writer (XlsxWriter ``constant_memory``, temporary file), kept as a baseline."""
+    import xlsxwriter
+
+    from portal.respond.exports import _safe
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_urls": False, "strings_to_numbers": False})
+    try:
+        sheet = workbook.add_worksheet(title[:31])
+        sheet.write_row(0, 0, header)
+        write_string, write_number = sheet.write_string, sheet.write_number
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if isinstance(value, str):
+                    if value:
+                        write_string(count, col, _safe(value))
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    write_number(count, col, value)
+                elif value is not None:
+                    write_string(count, col, _safe(str(value)))
+    finally:
+        workbook.close()
     return count
 
 
@@ -179,8 +209,8 @@ def _counting(rows):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--only", nargs="+", choices=("csv", "xlsx", "xlsx-openpyxl"),
-                        help="measure only these formats (xlsx = XlsxWriter, the one the app uses)")
+    parser.add_argument("--only", nargs="+", choices=("csv", "xlsx", "xlsx-xlsxwriter", "xlsx-openpyxl"),
+                        help="measure only these formats (xlsx = the streaming writer the app uses)")
     parser.add_argument("--one", nargs=3, metavar=("KIND", "FORMAT", "PROJECT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -193,8 +223,9 @@ def main() -> None:
         print(f"data set built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     results = []
     runs = [("comments", "csv", 1), ("comments", "csv", 0), ("comments", "xlsx", 1), ("comments", "xlsx", 0),
+            ("comments", "xlsx-xlsxwriter", 1), ("comments", "xlsx-xlsxwriter", 0),
             ("comments", "xlsx-openpyxl", 1), ("comments", "xlsx-openpyxl", 0), ("replies", "csv", 0),
-            ("replies", "xlsx", 0), ("replies", "xlsx-openpyxl", 0)]
+            ("replies", "xlsx", 0), ("replies", "xlsx-xlsxwriter", 0), ("replies", "xlsx-openpyxl", 0)]
     if args.only:
         runs = [run for run in runs if run[1] in args.only]
     for kind, fmt, project in runs:
@@ -206,7 +237,8 @@ def main() -> None:
     print("| export | rows | wall s | rows/s (wall) | CPU s | rows/CPU-s | RSS growth (MB) | file (MB) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        writer = {"csv": "CSV", "xlsx": "XLSX (XlsxWriter)", "xlsx-openpyxl": "XLSX (openpyxl)"}[r["format"]]
+        writer = {"csv": "CSV", "xlsx": "XLSX (streaming)", "xlsx-xlsxwriter": "XLSX (XlsxWriter)",
+                  "xlsx-openpyxl": "XLSX (openpyxl)"}[r["format"]]
         print(f"| {r['kind']} {writer} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} "
               f"| {r['cpu_seconds']} | {r['rows_per_cpu_second']:,} | {r['rss_growth_mb']} | {r['file_mb']} |")
 

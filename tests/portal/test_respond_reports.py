@@ -144,7 +144,7 @@ def test_xlsx_export(tmp_path, decided):
 
 
 def test_xlsx_comment_export_opens_in_openpyxl_with_header_and_rows(tmp_path, world):
-    """The XlsxWriter export, read back: same header and cells as the CSV, formulas neutralised, phones as text."""
+    """The streaming XLSX export, read back: same header and cells as the CSV, formulas neutralised, phones as text."""
     evil = add_comment(world["project"], "=HYPERLINK(\"http://evil\",\"点我\")", phone="13800009999")
     header, rows = exports.rows_for("comments", world["project"].id, batch=2)
     path = tmp_path / "c.xlsx"
@@ -192,7 +192,10 @@ def test_export_views_are_audited_and_for_coordinators_only(client, decided):
     response = client.get("/staff/respond/exports/comments.csv")
     assert response.status_code == 200 and "征地补偿" in response.get_data().decode("utf-8-sig")
     xlsx = client.get(f"/staff/respond/exports/replies.xlsx?project_id={decided['project'].id}")
-    assert xlsx.status_code == 200 and zipfile.is_zipfile(io.BytesIO(xlsx.data))
+    assert xlsx.status_code == 200 and xlsx.is_streamed and zipfile.is_zipfile(io.BytesIO(xlsx.data))
+    assert xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet.title == "replies" and sheet.max_row == 5 and sheet["A1"].value == "答复编号"
     assert client.get("/staff/respond/exports/comments.pdf").status_code == 404
     assert client.get("/staff/respond/exports/comments.csv?project_id=9999").status_code == 404
     events = db.session.execute(db.select(AuditEvent).filter_by(action="export")).scalars().all()
