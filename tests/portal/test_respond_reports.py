@@ -185,6 +185,14 @@ def test_xlsx_export_with_no_rows_has_the_header_only(tmp_path, app):
     assert list(load_workbook(path).active.values) == [tuple(exports.REPLY_HEADER)]
 
 
+def test_cli_xlsx_export_writes_a_readable_workbook(app, world, tmp_path):
+    path = tmp_path / "c.xlsx"
+    result = app.test_cli_runner().invoke(args=["respond", "export", "comments", str(path)])
+    assert result.exit_code == 0 and "4 行" in result.output, result.output
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["comments"] and workbook.active.max_row == 5
+
+
 def test_export_views_are_audited_and_for_coordinators_only(client, decided):
     login_as(client, decided["land"])
     assert client.get("/staff/respond/exports/comments.csv").status_code == 403

@@ -148,3 +148,19 @@ def test_memory_does_not_grow_with_the_number_of_rows():
     # compressor are all that is held.
     assert large < small * 1.25 + 64 * 1024, (small, large)
     assert large < 2 * 1024 * 1024
+
+
+def test_a_download_abandoned_half_way_closes_cleanly():
+    """A browser that disconnects closes the generator: no error, and the rows source is closed too."""
+    closed = []
+
+    def rows():
+        try:
+            yield from _rows(10_000)
+        finally:
+            closed.append(True)
+
+    chunks = exports.stream_xlsx(HEADER, rows(), chunk_size=4096)
+    next(chunks), next(chunks)
+    chunks.close()
+    assert closed == [True]
