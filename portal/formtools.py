@@ -28,3 +28,8 @@ def page_number(name: str = "page", largest: int = 100_000) -> int:
 
     page = request.args.get(name, 1, type=int)
     return page if page is not None and 1 <= page <= largest else 1
+
+
+def form_error_text(form: FlaskForm) -> str:
+    """All of a form's validation messages in one line, for a flash message after a redirect."""
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)

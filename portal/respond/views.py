@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.formtools import page_number
+from portal.formtools import form_error_text, page_number
 from portal.models import (
     AdoptionReport,
     AssignmentTarget,
@@ -222,7 +222,7 @@ def assignment_reply(assignment_id: int):
     back = url_for("respond.assignment", assignment_id=item.id)
     form = ReplyBatchForm()
     if not form.validate_on_submit():
-        flash("；".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash(form_error_text(form), "danger")
         return redirect(back)
     try:
         batch = ops.write_replies(ops.assignment_members(item), form.text.data, current_user, form.adoption.data,
@@ -320,7 +320,7 @@ def revise(batch_id: str):
     back = url_for("respond.batch", batch_id=batch_id)
     form = ReplyBatchForm()
     if not form.validate_on_submit():
-        flash("；".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        flash(form_error_text(form), "danger")
         return redirect(back)
     try:
         ops.revise_batch(batch_id, form.text.data, form.adoption.data, form.adoption_reason.data, current_user,
