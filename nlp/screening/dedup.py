@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,6 +80,15 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The seeded MinHash permutations (a·x + b mod p)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**31 - 1, size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, 2**31 - 1, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
 class DuplicateFinder:
     """Groups exact and near-duplicate comments into families.
 
@@ -113,11 +123,26 @@ class DuplicateFinder:
         self.bands = bands
         self.seed = seed
 
-    def _perms(self) -> tuple[np.ndarray, np.ndarray]:
-        rng = np.random.default_rng(self.seed)
-        a = rng.integers(1, 2**31 - 1, size=self.num_perm, dtype=np.uint64)
-        b = rng.integers(0, 2**31 - 1, size=self.num_perm, dtype=np.uint64)
-        return a, b
+    def band_keys(self, shingle_sets: list[set[str]]) -> np.ndarray:
+        """MinHash LSH keys, one 64-bit key per (set, band): two sets sharing a key are near-duplicate candidates.
+
+        Seeded, so keys are stable across processes (the portal stores them to find candidates incrementally).
+        """
+        a, b = _permutations(self.num_perm, self.seed)
+        prime = np.uint64(2**31 - 1)
+        rows = self.num_perm // self.bands
+        # All shingle hashes of all sets at once; the MinHash of each set is a segment minimum.
+        lengths = np.array([len(s) for s in shingle_sets])
+        hashes = np.fromiter((zlib.crc32(g.encode("utf-8")) for s in shingle_sets for g in s), dtype=np.uint64,
+                             count=int(lengths.sum()))
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        signatures = np.empty((len(shingle_sets), self.num_perm), dtype=np.uint64)
+        for start in range(0, self.num_perm, 16):  # 16 permutations at a time keeps memory small
+            block = (np.outer(a[start : start + 16], hashes) + b[start : start + 16, None]) % prime
+            signatures[:, start : start + 16] = np.minimum.reduceat(block, offsets, axis=1).T
+        # One 64-bit key per (set, band): the band's rows mixed with odd multipliers (wrapping arithmetic).
+        mix = np.random.default_rng(self.seed + 1).integers(1, 2**62, size=rows, dtype=np.uint64) | np.uint64(1)
+        return (signatures.reshape(len(shingle_sets), self.bands, rows) * mix).sum(axis=2)
 
     def similar(self, a: set[str], b: set[str]) -> tuple[bool, float]:
         """Whether two shingle sets are near-duplicates, and their Jaccard similarity."""
@@ -156,21 +181,7 @@ class DuplicateFinder:
         return [-1 if skip[i] or not keys[i] else uf.find(i) for i in range(n)]
 
     def _near_pairs(self, items: list[int], sets: dict[int, set[str]], uf: _UnionFind) -> None:
-        a, b = self._perms()
-        prime = np.uint64(2**31 - 1)
-        rows = self.num_perm // self.bands
-        # All shingle hashes of all comments at once; the MinHash of each comment is a segment minimum.
-        lengths = np.array([len(sets[i]) for i in items])
-        hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for i in items for s in sets[i]), dtype=np.uint64,
-                             count=int(lengths.sum()))
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        signatures = np.empty((len(items), self.num_perm), dtype=np.uint64)
-        for start in range(0, self.num_perm, 16):  # 16 permutations at a time keeps memory small
-            block = (np.outer(a[start : start + 16], hashes) + b[start : start + 16, None]) % prime
-            signatures[:, start : start + 16] = np.minimum.reduceat(block, offsets, axis=1).T
-        # One 64-bit key per (comment, band): the band's rows mixed with odd multipliers (wrapping arithmetic).
-        mix = np.random.default_rng(self.seed + 1).integers(1, 2**62, size=rows, dtype=np.uint64) | np.uint64(1)
-        band_keys = (signatures.reshape(len(items), self.bands, rows) * mix).sum(axis=2)
+        band_keys = self.band_keys([sets[i] for i in items])
         checked: set[tuple[int, int]] = set()
         for band in range(self.bands):
             keys = band_keys[:, band]

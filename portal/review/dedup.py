@@ -11,11 +11,7 @@ library's; only the bookkeeping lives here.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-import numpy as np
 
 from nlp.screening.decision import prepare
 from nlp.screening.dedup import DuplicateFinder, dedup_key, shingles
@@ -33,15 +29,6 @@ class Fingerprint:
     bands: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=8)
-def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    # The same construction as DuplicateFinder (seeded), so that signatures are stable across processes.
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, 2**31 - 1, size=num_perm, dtype=np.uint64)
-    b = rng.integers(0, 2**31 - 1, size=num_perm, dtype=np.uint64)
-    return a, b
-
-
 def fingerprint(text: str, finder: DuplicateFinder) -> Fingerprint | None:
     """The fingerprint of ``text``, or None when nothing is left to compare (empty after normalisation)."""
     key = dedup_key(prepare(text))
@@ -50,14 +37,8 @@ def fingerprint(text: str, finder: DuplicateFinder) -> Fingerprint | None:
     grams = shingles(key, finder.shingle_size)
     bands: list[str] = []
     if len(grams) >= finder.min_shingles:
-        a, b = _permutations(finder.num_perm, finder.seed)
-        prime = np.uint64(2**31 - 1)
-        hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in grams), dtype=np.uint64)
-        signature = ((np.outer(a, hashes) + b[:, None]) % prime).min(axis=1)
-        rows = max(finder.num_perm // finder.bands, 1)
-        for band in range(finder.bands):
-            digest = hashlib.blake2b(signature[band * rows: (band + 1) * rows].tobytes(), digest_size=8).hexdigest()
-            bands.append(f"{band}:{digest}")
+        # The library's own LSH keys, so the portal's candidates are exactly the batch screen's.
+        bands = [f"{band}:{int(key):016x}" for band, key in enumerate(finder.band_keys([grams])[0])]
     return Fingerprint(key, hashlib.sha1(key.encode("utf-8")).hexdigest(), grams, bands)
 
 
