@@ -33,3 +33,13 @@ def page_number(name: str = "page", largest: int = 100_000) -> int:
 def form_error_text(form: FlaskForm) -> str:
     """All of a form's validation messages in one line, for a flash message after a redirect."""
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def first_form_error(form: FlaskForm) -> str:
+    """The first validation message of ``form`` (a generic one if, oddly, there is none)."""
+    from flask_babel import gettext as _
+
+    for errors in form.errors.values():
+        for message in errors:
+            return str(message)
+    return _("提交的内容有误，请检查后再试。")

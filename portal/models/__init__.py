@@ -8,6 +8,7 @@ from portal.models.core import (  # noqa: F401  (names star-import would skip)
     ADOPTION_LABELS,
     CHANNELS,
     COMMENT_STATUS_LABELS,
+    COORDINATOR_ROLES,
     DOCUMENT_TYPES,
     NOTICE_KINDS,
     PROJECT_KINDS,

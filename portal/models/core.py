@@ -25,6 +25,8 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {Role.ADMIN: _l("管理员"), Role.REVIEWER: _l("审核员"), Role.DEPARTMENT: _l("部门工作人员")}
+# The coordinating roles (screening, publishing, routing, editing); department staff work on their own items.
+COORDINATOR_ROLES = (Role.ADMIN, Role.REVIEWER)
 
 PROJECT_KINDS = ("全域土地综合整治", "村庄规划", "高标准农田建设", "国土空间总体规划", "土地复垦", "其他")
 

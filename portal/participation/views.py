@@ -26,12 +26,12 @@ from flask_login import current_user
 from portal.extensions import db, limiter
 from portal.formtools import attach_error, form_values
 from portal.models import (
+    COORDINATOR_ROLES,
     GATE_LABELS,
     HearingRequest,
     Meeting,
     Project,
     Representative,
-    Role,
     Survey,
 )
 from portal.operations import comments as comment_ops
@@ -61,7 +61,7 @@ from portal.staff.forms import ActionForm
 from portal.staff.views import roles_required
 from portal.timeutil import local_today, to_local, utcnow
 
-EDITORS = (Role.ADMIN, Role.REVIEWER)
+EDITORS = COORDINATOR_ROLES
 STAFF = "/staff/participation"
 
 

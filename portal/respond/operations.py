@@ -19,6 +19,7 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import (
+    COORDINATOR_ROLES,
     Assignment,
     AssignmentEvent,
     AssignmentStatus,
@@ -44,7 +45,7 @@ from portal.operations.errors import Conflict, NotFound, PermissionDenied, Valid
 from portal.timeutil import local_today, utcnow
 
 log = logging.getLogger(__name__)
-COORDINATORS = (Role.ADMIN, Role.REVIEWER)
+COORDINATORS = COORDINATOR_ROLES
 
 
 # ---- the audit trail is append-only from the app ----------------------------------------------------------

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from portal.extensions import db
 from portal.formtools import form_error_text, page_number
 from portal.models import (
+    COORDINATOR_ROLES,
     AdoptionReport,
     AssignmentTarget,
     Comment,
@@ -53,7 +54,7 @@ from portal.staff.views import roles_required
 from portal.timeutil import local_today
 
 P = "/staff/respond"
-COORDINATORS = (Role.ADMIN, Role.REVIEWER)
+COORDINATORS = COORDINATOR_ROLES
 
 
 def _department_choices(blank: str | None = None) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.formtools import page_number
+from portal.formtools import first_form_error, page_number
 from portal.models import Comment, Project, Role
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
@@ -94,13 +94,6 @@ def _export_form() -> ExportForm:
     return form
 
 
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        for message in errors:
-            return str(message)
-    return _("提交的内容有误，请检查后再试。")
-
-
 @bp.route("/")
 @roles_required(*REVIEWERS)
 def queue():
@@ -122,7 +115,7 @@ def comment_action(comment_id: int):
     comment = comment_ops.get_comment(comment_id)
     form = CommentActionForm()
     if not form.validate_on_submit():
-        return _render_queue(400, _first_error(form))
+        return _render_queue(400, first_form_error(form))
     action = ops.ACTIONS[form.action.data]
     try:
         changed = ops.apply_action([comment], action, current_user, form.note.data)
@@ -140,7 +133,7 @@ def comment_action(comment_id: int):
 def bulk_action():
     form = BulkActionForm()
     if not form.validate_on_submit():
-        return _render_queue(400, _first_error(form), bulk_form=form)
+        return _render_queue(400, first_form_error(form), bulk_form=form)
     action = ops.ACTIONS[form.action.data]
     try:
         comments = ops.get_comments(form.comment_ids())
@@ -159,7 +152,7 @@ def bulk_action():
 def campaign_action(comment_id: int):
     form = CampaignActionForm()
     if not form.validate_on_submit():
-        return _render_queue(400, _first_error(form))
+        return _render_queue(400, first_form_error(form))
     action = ops.ACTIONS[form.action.data]
     try:
         family = ops.get_family(comment_id)
@@ -195,7 +188,7 @@ def export():
     form = ExportForm(request.args)
     form.project.choices = _project_choices()
     if not form.validate():
-        raise ValidationError(_first_error(form))
+        raise ValidationError(first_form_error(form))
     project_id = int(form.project.data) if form.project.data else None
     rows = ops.labelled_rows(project_id)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.extensions import db, limiter
 from portal.formtools import attach_error, form_values, page_number
-from portal.models import Comment, Project, Role, Stage
+from portal.models import COORDINATOR_ROLES, Comment, Project, Stage
 from portal.operations import comments as comment_ops
 from portal.operations import pipeline
 from portal.operations import projects as project_ops
@@ -48,7 +48,7 @@ def roles_required(*roles: str):
     return decorator
 
 
-EDITORS = (Role.ADMIN, Role.REVIEWER)
+EDITORS = COORDINATOR_ROLES
 
 
 def _staff_comment(comment_id: int):

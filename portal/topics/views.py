@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.formtools import page_number
-from portal.models import Role, StageKind
+from portal.formtools import first_form_error, page_number
+from portal.models import COORDINATOR_ROLES, StageKind
 from portal.operations.errors import DomainError, ValidationError
 from portal.staff.forms import ActionForm
 from portal.staff.views import roles_required
@@ -20,7 +20,7 @@ from portal.topics import bp
 from portal.topics import operations as ops
 from portal.topics.forms import MergeForm, MoveForm, RenameForm, SplitForm, TopicFilterForm, parse_ids
 
-EDITORS = (Role.ADMIN, Role.REVIEWER)
+EDITORS = COORDINATOR_ROLES
 
 
 def _filters(project) -> tuple[TopicFilterForm, str | None, str | None]:
@@ -31,13 +31,6 @@ def _filters(project) -> tuple[TopicFilterForm, str | None, str | None]:
         return form, None, None
     stage = form.stage.data if form.stage.data in {str(k) for k in StageKind} else None
     return form, stage, (form.village.data or None)
-
-
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        for message in errors:
-            return str(message)
-    return _("提交的内容有误，请检查后再试。")
 
 
 def _failed(exc: DomainError, project, topic_id: int | None = None):
@@ -87,7 +80,7 @@ def recluster(slug: str):
     form = ActionForm()
     try:
         if not form.validate():
-            raise ValidationError(_first_error(form))
+            raise ValidationError(first_form_error(form))
         run = ops.request_recluster(project, current_user)
     except DomainError as exc:
         return _failed(exc, project)
@@ -145,7 +138,7 @@ def rename(slug: str, topic_id: int):
     form = RenameForm()
     try:
         if not form.validate():
-            raise ValidationError(_first_error(form), field="name")
+            raise ValidationError(first_form_error(form), field="name")
         ops.rename(topic, form.name.data, current_user)
     except DomainError as exc:
         return _failed(exc, project, topic_id)
@@ -176,7 +169,7 @@ def merge(slug: str, topic_id: int):
     form = MergeForm()
     try:
         if not form.validate():
-            raise ValidationError(_first_error(form), field="target")
+            raise ValidationError(first_form_error(form), field="target")
         target = ops.find_topic(form.target.data)
         if target is None:
             raise ValidationError(_("找不到要合并到的议题，请刷新页面后重试。"), field="target")
@@ -196,7 +189,7 @@ def split(slug: str, topic_id: int):
     form = SplitForm()
     try:
         if not form.validate():
-            raise ValidationError(_first_error(form), field="name")
+            raise ValidationError(first_form_error(form), field="name")
         try:
             ids = parse_ids(request.form.getlist("comment_ids"))
         except Exception as exc:  # wtforms' ValidationError carries the Chinese message
@@ -252,7 +245,7 @@ def _move(project, topic_id: int | None):
     form = MoveForm()
     try:
         if not form.validate():
-            raise ValidationError(_first_error(form), field="target")
+            raise ValidationError(first_form_error(form), field="target")
         try:
             ids = parse_ids(request.form.getlist("comment_ids"))
         except Exception as exc:
