@@ -20,9 +20,12 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,11 +36,17 @@ __all__ = [
     "Topic",
     "TopicModel",
     "cluster_comments",
+    "concept_features",
+    "default_concepts",
     "match_topics",
+    "style_directions",
     "topic_text",
 ]
 
 LABEL_SEPARATOR = " · "
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CONCEPTS_PATH = DATA_DIR / "topic_concepts.tsv"
+STYLE_PAIRS_PATH = DATA_DIR / "style_pairs.tsv"
 
 
 def _normalise_rows(x: np.ndarray) -> np.ndarray:
@@ -81,13 +90,79 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:村|镇|乡|县)(?![民委里上�
 
 
 def topic_text(text: str) -> str:
-    """``text`` without village/group names and call or meeting headers, for embedding and keywords.
+    """``text`` in simplified characters without village/group names and call or meeting headers, for
+    embedding and keywords.
 
     Falls back to the text itself when nothing would be left.
     """
-    text = "" if text is None else str(text)
+    from nlp.text import strip_invisible, to_simplified
+
+    # Simplified characters first: the embedding model puts 補償款 and 补偿款 apart, and keywords must match.
+    text = to_simplified(strip_invisible("" if text is None else str(text)))
     stripped = _PLACE.sub("", _HEADER.sub("", text.strip()))
     return stripped.strip(" ，,。：:、") or text
+
+
+# --------------------------------------------------------------------------------------------------
+# What a comment is about (subjects) and how it is phrased (asking vs telling)
+
+
+def _tsv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def default_concepts() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The shipped subjects and their words (``nlp/data/topic_concepts.tsv``): ``((subject, words), ...)``."""
+    return tuple((row[0], tuple(row[1].split())) for row in _tsv_rows(CONCEPTS_PATH) if len(row) >= 2)
+
+
+def concept_features(texts: Sequence[str], concepts: Sequence[tuple[str, Sequence[str]]] | None = None
+                     ) -> np.ndarray:
+    """``(n, n_subjects)`` 0/1: which subjects each text mentions, after normalisation (traditional
+    characters, full-width forms) and with homophone spellings of domain terms corrected (正地 → 征地).
+
+    ``concepts`` defaults to :func:`default_concepts`.
+    """
+    from nlp.qa.lang import homophone_terms
+    from nlp.text import normalize
+
+    concepts = default_concepts() if concepts is None else concepts
+    out = np.zeros((len(texts), len(concepts)), dtype=np.float64)
+    for i, text in enumerate(texts):
+        plain = normalize(text or "")
+        plain = plain + " " + " ".join(homophone_terms(plain))
+        for j, (_, words) in enumerate(concepts):
+            if any(word in plain for word in words):
+                out[i, j] = 1.0
+    return out
+
+
+_style_lock = threading.Lock()
+_style_cache: dict[str, np.ndarray] = {}
+
+
+def style_directions(embedder: Any = None, cache: Any = None) -> np.ndarray:
+    """``(1, dim)``: the unit "asking vs telling" direction of ``embedder`` (default ``get_embedder()``).
+
+    The mean difference between the passage vectors of questions and statements with the same content
+    (``nlp/data/style_pairs.tsv``, our own pairs). Small embedding models put "补偿款什么时候发？" nearer to
+    other questions than to "补偿款还没发"; :class:`TopicModel` removes this direction before clustering.
+    Computed once per embedder name and process (``cache``: an :class:`nlp.embed.EmbeddingCache`).
+    """
+    from nlp.embed import embed_cached, get_embedder
+
+    embedder = embedder if embedder is not None else get_embedder()
+    key = str(getattr(embedder, "name", type(embedder).__name__))
+    with _style_lock:
+        if key not in _style_cache:
+            pairs = [row for row in _tsv_rows(STYLE_PAIRS_PATH) if len(row) >= 2]
+            told = embed_cached(embedder, [row[0] for row in pairs], cache)
+            asked = embed_cached(embedder, [row[1] for row in pairs], cache)
+            direction = np.asarray(asked, dtype=np.float64).mean(axis=0) - np.asarray(told, np.float64).mean(axis=0)
+            _style_cache[key] = _normalise_rows(direction[None, :])
+        return _style_cache[key].copy()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -222,10 +297,11 @@ class Topic:
 class TopicModel:
     """Deterministic topic clustering of L2-normalised comment vectors.
 
-    Pipeline: centre the vectors (e5 vectors share a large common direction) and reduce them with PCA,
-    re-normalise, run k-means for each candidate number of topics and keep the one with the best
-    silhouette (cosine, on a fixed sample), then dissolve clusters smaller than ``min_topic_size`` into
-    their nearest topic. Everything is seeded and the input is put into a canonical order first, so
+    Pipeline: centre the vectors (e5 vectors share a large common direction), remove the "asking vs
+    telling" style direction (``style_directions``), reduce them with PCA, re-normalise, add which
+    subjects each comment mentions (``concept_weight``), run k-means for each candidate number of topics
+    and keep the one with the best silhouette (cosine, on a fixed sample), then dissolve clusters smaller
+    than ``min_topic_size`` into their nearest topic. Everything is seeded and the input is put into a canonical order first, so
     the same comments give the same topics and ids whatever their order.
 
     Parameters
@@ -233,7 +309,14 @@ class TopicModel:
     n_topics:
         Fixed number of topics; ``None`` (default) chooses it by silhouette in ``[min_topics, max_topics]``.
     min_topics, max_topics:
-        Range searched when ``n_topics`` is None (defaults 2 and 30; capped by ``n / min_topic_size``).
+        Range searched when ``n_topics`` is None (max default 30; capped by ``n / min_topic_size``).
+        ``min_topics="auto"`` (default) is ``ceil(sqrt(n / 3))``, at least 2 and at most 10 (e.g. 6 for
+        100 comments, 10 from 270): on loosely written comments the silhouette is nearly flat and
+        often peaks at 2 (one blind set: 2 topics, NMI 0.25), which staff cannot use. Fewer topics
+        than that are still chosen when their silhouette shows clearly separated groups
+        (≥ ``clear_silhouette``). An int is a hard lower end instead.
+    clear_silhouette:
+        See ``min_topics`` (default 0.25; loosely written comments score 0.05–0.2).
     sqrt_cap:
         Also cap the range at ``ceil(sqrt(sqrt_cap * n))`` (default 2.0: 17 topics for 145 comments, 30 from
         450). On a few hundred loosely written comments the silhouette keeps rising with k and would cut
@@ -266,6 +349,16 @@ class TopicModel:
         Share (0–1) of the clustering space given to jieba TF-IDF features (reduced by SVD to
         ``tfidf_components`` dimensions) next to the embeddings; needs ``texts``. Default 0 (embeddings only).
         Centres, thresholds and :meth:`assign` stay in the embedding space, so assignment needs no text model.
+    style_directions:
+        Directions ``(m, dim)`` projected out of the centred vectors before PCA, e.g.
+        :func:`style_directions` (the "asking vs telling" direction; :func:`cluster_comments` and the portal
+        pass it). Default None (nothing removed). Centres and :meth:`assign` stay in the input space.
+    concept_weight:
+        Share (0–1) of the clustering space given to the subjects each comment mentions
+        (:func:`concept_features`; needs ``texts``). Default 0.2. 0 turns it off.
+    concepts:
+        ``[(subject, words), ...]`` for ``concept_weight``; default the shipped list
+        (``nlp/data/topic_concepts.tsv``).
     whiten:
         Scale the PCA components to unit variance before clustering, so that a few dominant directions
         (style, length) do not drown the topical ones (default False; see ``bench/RESULTS.md``).
@@ -274,14 +367,16 @@ class TopicModel:
         per core fitted 2,000 comments in 87 s against 6 s single-threaded; ``None`` keeps the libraries' default.
     """
 
-    def __init__(self, n_topics: int | None = None, min_topics: int = 2, max_topics: int = 30,
+    def __init__(self, n_topics: int | None = None, min_topics: int | str = "auto", max_topics: int = 30,
                  min_topic_size: int = 3, pca_components: int = 64, max_outlier_fraction: float = 0.05,
                  outlier_similarity: float = 0.80, assign_quantile: float = 0.02,
                  silhouette_sample: int = 3000, n_init: int = 4, n_keywords: int = 5, label_keywords: int = 3,
                  n_representatives: int = 3, random_state: int = 0,
                  tokenizer: Callable[[str], list[str]] | None = None, tfidf_weight: float = 0.0,
                  tfidf_components: int = 128, n_threads: int | None = 1, whiten: bool = False,
-                 sqrt_cap: float | None = 2.0) -> None:
+                 sqrt_cap: float | None = 2.0, style_directions: Any = None, concept_weight: float = 0.2,
+                 concepts: Sequence[tuple[str, Sequence[str]]] | None = None,
+                 clear_silhouette: float = 0.25) -> None:
         self.n_topics = n_topics
         self.min_topics = min_topics
         self.max_topics = max_topics
@@ -302,6 +397,10 @@ class TopicModel:
         self.n_threads = n_threads
         self.whiten = whiten
         self.sqrt_cap = sqrt_cap
+        self.style_directions = style_directions
+        self.concept_weight = concept_weight
+        self.concepts = concepts
+        self.clear_silhouette = clear_silhouette
 
     # -- fitting ---------------------------------------------------------------------------------
 
@@ -322,6 +421,7 @@ class TopicModel:
         if w.shape != (n,) or np.any(w <= 0) or not np.all(np.isfinite(w)):
             raise ValueError("weights must be positive numbers, one per vector")
         self.n_features_in_ = x.shape[1]
+        self._style_basis(x.shape[1])  # a wrong shape fails here, whatever the data
         self.silhouettes_: dict[int, float] = {}
         if n == 0:
             return self._set_empty(x)
@@ -359,6 +459,9 @@ class TopicModel:
     def _reduce(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         mean = np.average(x, axis=0, weights=w)
         centred = x - mean
+        basis = self._style_basis(x.shape[1])
+        if basis is not None:
+            centred = centred - (centred @ basis.T) @ basis
         n_comp = min(self.pca_components, x.shape[0] - 1, x.shape[1])
         if self.pca_components and n_comp >= 2:
             from sklearn.decomposition import PCA
@@ -367,14 +470,31 @@ class TopicModel:
                           random_state=self.random_state).fit_transform(centred)
         return _normalise_rows(centred)
 
+    def _style_basis(self, dim: int) -> np.ndarray | None:
+        """Orthonormal rows spanning ``style_directions`` (None when there are none)."""
+        if self.style_directions is None:
+            return None
+        directions = np.asarray(self.style_directions, dtype=np.float64)
+        directions = directions.reshape(1, -1) if directions.ndim == 1 else directions
+        if directions.ndim != 2 or directions.shape[1] != dim or not np.all(np.isfinite(directions)):
+            raise ValueError(f"style_directions must be finite with {dim} columns like the vectors, "
+                             f"got shape {directions.shape}")
+        return np.linalg.qr(_normalise_rows(directions).T)[0].T
+
     def _candidates(self, n_eff: int) -> list[int]:
         if self.n_topics is not None:
             return [max(1, min(int(self.n_topics), n_eff))]
         upper = min(self.max_topics, max(1, n_eff // max(1, self.min_topic_size)), n_eff - 1)
         if self.sqrt_cap:
             upper = min(upper, max(2, math.ceil(math.sqrt(self.sqrt_cap * n_eff))))
-        lower = min(self.min_topics, upper)
-        return list(range(max(1, lower), max(1, upper) + 1))
+        start = 2 if self.min_topics == "auto" else int(self.min_topics)
+        return list(range(max(1, min(start, upper)), max(1, upper) + 1))
+
+    def _lower_bound(self, n_eff: int) -> int:
+        """The fewest topics preferred without clearly separated groups (see ``min_topics``)."""
+        if self.min_topics == "auto":
+            return max(2, min(10, math.ceil(math.sqrt(n_eff / 3))))
+        return 1
 
     def _text_features(self, texts: list[str]) -> np.ndarray | None:
         """TF-IDF over jieba tokens reduced by SVD, rows normalised; None when too little text."""
@@ -408,10 +528,17 @@ class TopicModel:
             if features is not None:
                 weight = min(1.0, float(self.tfidf_weight))
                 z = np.hstack([z * math.sqrt(1.0 - weight), features * math.sqrt(weight)])
+        if self.concept_weight > 0 and texts is not None:
+            subjects = _normalise_rows(concept_features(texts, self.concepts))  # rows without a subject stay 0
+            weight = min(1.0, float(self.concept_weight))
+            z = np.hstack([z * math.sqrt(1.0 - weight), subjects * math.sqrt(weight)])
         rng = np.random.RandomState(self.random_state)
         sample = np.sort(rng.permutation(n)[: self.silhouette_sample]) if n > self.silhouette_sample else None
-        best: tuple[float, int] | None = None
+        lower = self._lower_bound(distinct) if self.n_topics is None else 1
+        best: tuple[float, int] | None = None  # best with k >= lower
         best_labels = np.zeros(n, dtype=int)
+        few: tuple[float, int] | None = None  # best with fewer topics, used only if clearly separated
+        few_labels = best_labels
         for k in candidates:
             km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state)
             labels = km.fit_predict(z, sample_weight=w)
@@ -422,9 +549,13 @@ class TopicModel:
                 continue
             score = float(silhouette_score(zs, ls, metric="cosine"))
             self.silhouettes_[k] = round(score, 4)
-            if best is None or score > best[0] + 1e-9:
-                best = (score, k)
-                best_labels = labels
+            if k < lower:
+                if few is None or score > few[0] + 1e-9:
+                    few, few_labels = (score, k), labels
+            elif best is None or score > best[0] + 1e-9:
+                best, best_labels = (score, k), labels
+        if few is not None and (best is None or (few[0] >= self.clear_silhouette and few[0] > best[0])):
+            return few_labels
         return best_labels
 
     def _finish(self, x: np.ndarray, labels: np.ndarray, w: np.ndarray, texts: Sequence[str] | None,
@@ -666,14 +797,17 @@ def _exclusion(screening: Any) -> str | None:
 
 def cluster_comments(items: Sequence[Mapping[str, Any]], screenings: Sequence[Any] | None = None, *,
                      embedder: Any = None, cache: Any = None, model: TopicModel | None = None,
-                     vectors: Any = None) -> CommentTopics:
+                     vectors: Any = None, style: bool = True) -> CommentTopics:
     """Screen, group duplicates, embed (cached) and cluster ``items`` (``{"id", "text"}``).
 
     ``screenings`` (one per item, from ``nlp.screening.screen``) are computed when not given. Spam,
     abusive and content-free comments are excluded; each duplicate family is clustered once, weighted
     by its number of genuine members, and every member gets the family's topic. ``embedder`` defaults
     to ``nlp.embed.get_embedder()``, ``cache`` to none (pass an :class:`nlp.embed.EmbeddingCache`),
-    ``model`` to ``TopicModel()``. ``vectors`` (one per item) skips embedding.
+    ``model`` to ``TopicModel()``. ``vectors`` (one per item) skips embedding (they must come from
+    ``embedder``). With ``style`` (default) a model without ``style_directions`` gets
+    :func:`style_directions` of the embedder before fitting (not when ``vectors`` come without their
+    ``embedder``: the model that made them is unknown).
     """
     texts_all = ["" if it.get("text") is None else str(it.get("text")) for it in items]
     ids = [it.get("id", i) for i, it in enumerate(items)]
@@ -714,6 +848,8 @@ def cluster_comments(items: Sequence[Mapping[str, Any]], screenings: Sequence[An
         x = embed_cached(embedder or get_embedder(), cluster_texts, cache) if rows else np.zeros(
             (0, 1), dtype=np.float32)
     topic_model = model if model is not None else TopicModel()
+    if style and topic_model.style_directions is None and rows and (vectors is None or embedder is not None):
+        topic_model.style_directions = style_directions(embedder, cache)
     topic_model.fit(x, cluster_texts, weights)
 
     topic_of = [-1] * len(items)

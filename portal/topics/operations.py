@@ -261,8 +261,12 @@ def recluster(project: Project, user: User | None = None) -> dict[str, Any]:
                               f"至少需要 {minimum} 条才能归纳议题。")
     texts = [topic_input(c) for c in roots]
     vectors, model_name = embed_texts(texts)
-    fit = clustering.fit(texts, vectors, [len(members[c.id]) for c in roots],
-                         current_app.config["TOPICS_MODEL_PARAMS"])
+    params = dict(current_app.config["TOPICS_MODEL_PARAMS"])
+    if current_app.config["TOPICS_REMOVE_STYLE"] and params.get("style_directions") is None:
+        from nlp.cluster import style_directions
+
+        params["style_directions"] = style_directions(embedder(), DatabaseEmbeddingCache())
+    fit = clustering.fit(texts, vectors, [len(members[c.id]) for c in roots], params)
     root_of = {m.id: root.id for root in roots for m in members[root.id]}
     row_of = {c.id: i for i, c in enumerate(roots)}
 
