@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nlp.screening.decision import Decision, Prepared
 from nlp.screening.model import TextClassifier
-from nlp.text import to_pinyin
+from nlp.text import get_tokenizer, to_pinyin
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "abuse_model.joblib"
 
@@ -81,14 +81,34 @@ _SAFE_RE = re.compile(
     r"垃圾(站|桶|处理|分类|池|场|堆|车|房|清运|填埋|焚烧|中转|收集)|狗屁不通|热狗|疯狗咬|土狗|狗窝|死刑|该死心|死心|"
     r"黑心棉|骗子(公司)?(广告|电话|短信)|防骗|被骗|诈骗|屁股|放屁虫|咸鱼|打扰|日子|今日|日你们?村|"
     r"[他她]妈的(病|坟|房|地|田|户口|身体|名字|养老|腿|眼睛|医药费|药|手术|低保|房子|补偿)|[妈姑舅姨大老后干奶]妈的|"
+    r"(俺|我|咱|阿)(们|家)?(娘|奶奶)的|[姑新大老后干亲师婆]娘的|"
+    r"牲畜|家畜|畜牧|畜禽|畜产|种畜|役畜|养王八|王八(塘|池|汤|肉|壳|苗|场|养殖|鱼)|二货(?=[运车物场站源架柜款轮梯道])|"
     r"废物(利用|处理|回收|排放|堆放|处置|综合)|麻痹(大意|思想|症|了)|西瓜皮|猪头肉|卤猪头|(面部|神经|肢体|面瘫|小儿)麻痹|(固体|建筑|危险|工业|生活)废物|恶心(呕吐|想吐)"
 )
+
+# Short lexicon entries that are also pieces of ordinary words (牲畜生产区, 第二货运通道, 姑娘的): a hit on one of
+# them counts only when no dictionary word straddles its edges. Checked on hits only, so it costs nothing per comment.
+BOUNDED = frozenset(("畜生", "畜牲", "王八", "二货", "娘的", "奶奶的", "尼玛", "孙子们", "死鬼", "废柴", "混球", "瓜皮",
+                     "老狗", "老贼", "找死", "狗眼"))
+# jieba dictionary frequency a straddling word needs (the dictionary also lists rare junk and zero-frequency prefixes).
+_MIN_WORD_FREQ = 20
+
+
+def _straddles_word(flat: str, start: int, end: int) -> bool:
+    """True when a dictionary word of 2–4 characters overlaps ``flat[start:end]`` and runs past one of its edges."""
+    freq = get_tokenizer().FREQ
+    for a in range(max(0, start - 3), end):
+        for b in range(max(a + 2, start + 1), min(len(flat), a + 4) + 1):
+            if (a < start or b > end) and freq.get(flat[a:b], 0) >= _MIN_WORD_FREQ:
+                return True
+    return False
 
 
 def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     """(strong hits, mild hits) of one comment: Chinese lexicon, pinyin homophones and Latin abbreviations."""
     flat = _SAFE_RE.sub("|", prep.flat)
-    strong = [m.group(0) for m in _STRONG_RE.finditer(flat)]
+    strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
+              if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
     strong += [m.group(0) for m in _LATIN_RE.finditer(prep.norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]

@@ -23,7 +23,15 @@ FILLERS = (
     "辛苦了", "学习了", "收到", "知道了", "明白", "了解", "楼上1", "1楼上", "楼上加1", "顶楼主", "嗯呐", "嗯哪", "恩恩",
     "对的", "是滴", "好滴", "来了", "来啦", "俺也一样", "我也同意", "+1",
 )
-_FILLER_SET = frozenset(FILLERS)
+# Bare assent with no object ("支持", "支持一下", "完全同意", "举双手赞成"): a "+1" that says nothing about what is
+# supported. "支持修机耕路" and "不同意迁坟" keep content; a bare "反对" is a stance and is kept too.
+ASSENT = tuple(
+    degree + verb
+    for verb in ("支持", "同意", "赞成", "赞同", "拥护", "点赞", "点个赞", "赞一个")
+    for degree in ("", "我", "俺", "我们", "俺们", "非常", "十分", "很", "完全", "坚决", "大力", "全力", "双手", "举双手",
+                   "我也", "俺也", "都")
+)
+_FILLER_SET = frozenset(FILLERS + ASSENT)
 _FILLER_ALT_RE = re.compile("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
 # Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
 _FILLER_CHARS_RE = re.compile(r"(?:一下|一个|一波|起来|上去|上来|[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~呐哪滴])+$")

@@ -2,8 +2,8 @@
 names after 户主/姓名/我叫…, and house addresses (…村…组…号). Produces the redacted text the public sees.
 
 Detection runs on the *original* text through a one-to-one character view (full-width → half-width,
-Chinese digits → Arabic), so every match maps back to original positions and redaction keeps the rest
-of the comment exactly as written: ``138****5678``, ``陈**``, ``石桥村五组**号``.
+traditional → simplified, Chinese digits → Arabic), so every match maps back to original positions and redaction
+keeps the rest of the comment exactly as written: ``138****5678``, ``陈**``, ``石桥村五组**号``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from nlp.screening.decision import Decision
-from nlp.text import CN_DIGITS
+from nlp.text import CN_DIGITS, to_simplified
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -30,7 +30,7 @@ SURNAMES = frozenset(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙")
 # Second characters that show the word after 户主/我叫 is not a name ("户主签字", "我叫不出").
-_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部长书记官方面地田房屋路边头口")
+_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部长书记官方面地田房屋路边头口村组体")
 _NAME_CHARS = r"[\u4e00-\u9fff]"
 _CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
 _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
@@ -41,6 +41,8 @@ _NAME_CUE_RE = re.compile(
     r"|(?:爸|妈|爹|娘|哥|姐|弟|妹|叔|伯|舅|姨|姑|婶|嫂|儿子|女儿|侄子|外甥|老伴|爷爷|奶奶|外公|外婆|公公|婆婆|媳妇)"
     r"(?:叫|名叫|名字叫|名字是)\s*"
     r"|(?:[，,]\s*|名)叫\s*"
+    # A role word set off by a space or colon ("村民代表 吴志强", "代表：李建国"); the name must then stand alone.
+    r"|(?P<role>(?:村民|群众|农户|居民|党员|妇女|户)?代表人?)(?:\s*[:：]\s*|\s+)"
     r"|(?:会计|出纳|组长|村长|主任|书记|支书|队长|文书|网格员|测量员|联络员)(?=[\u4e00-\u9fff]{3}(?:[,，。.!！?？、\s]|问|说|讲|家|$))"
 )
 # House address: …村…组…号 / …小区…栋…号 / …路…号 (the number part is redacted).
@@ -108,6 +110,9 @@ class _ViewTable(dict):
         ch = chr(code)
         n = unicodedata.normalize("NFKC", ch).lower()
         value = n if len(n) == 1 else ch
+        if "\u3400" <= value <= "\u9fff":  # traditional → simplified, so 吳/陳 are surnames and 組 a group
+            simple = to_simplified(value)
+            value = simple if len(simple) == 1 else value
         self[code] = value
         return value
 
@@ -236,6 +241,8 @@ def _name_matches(text: str) -> list[Match]:
         after = text[start + length : start + length + 1]
         if cue.group(1) in ("我是", "村民", "老人", "本人") and length < 3 and after and not _is_break(after):
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
+        if cue.group("role") and after and not _is_break(after):
+            continue
         if not _is_name(name):
             continue
         keep = 2 if name[:2] in _COMPOUND_SURNAMES else 1
@@ -306,7 +313,7 @@ class PiiDetector:
         for m in _EMAIL_RE.finditer(view):
             local_end = view.index("@", m.start())
             matches.append(Match("email", m.start(), m.end(), list(range(m.start() + 1, local_end)), "电子邮箱"))
-        matches += _name_matches(text)
+        matches += _name_matches(view)
         matches += _address_matches(view)
         return matches
 

@@ -30,6 +30,14 @@ _BARE_CONTACT_RE = re.compile(
     r"(?<![a-z])(?:v|vx|wx|q|w)\s*[:：]?\s*(?=[a-z0-9_]{5,})(?=[a-z_]*\d|\d)|(?<![a-z])(?:v|vx|wx)\s*[:：]\s*[a-z][a-z0-9_]{3,}"
     r"|[+＋]\s*v(?![a-z])|详情\s*[+＋]?\s*v(?![a-z])"
 )
+# Private channels offered to readers instead of a number ("懂的私信我", "群号在我主页", "留个言 我告诉你"): the ad
+# moves the contact off the page, which is contact evasion as much as a spelled-out WeChat.
+_CHANNEL_RE = re.compile(
+    r"私信我|私聊我|私信给我|(?:懂的|要的|想要的|需要的|感兴趣的|有意的|想知道的|想了解的)(?:私信|私聊|私|加|找我)|"
+    r"(?:私信|私聊)(?:详谈|细聊|详聊|了解|咨询|领取|问)?$|(?:要的|需要的|想要的|有意的|感兴趣的|详情|了解|联系)看?(?:我的?)?主页|"
+    r"看(?:我的?)?主页$|(?:群号|联系方式|电话|微信|号码|方式|链接)(?:都)?(?:在|见|看)(?:我|俺)?的?主页|"
+    r"主页(?:有|留|见|私)(?:了|个)?(?:联系|电话|微信|号|方式|私|我)|群号(?:在|见|私|找)|留(?:个|下)?言.{0,3}(?:我|俺)(?:告诉|教|发给?)你|(?:我|俺)私下(?:告诉|教|发)你"
+)
 _LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
 _PLAIN_CONTACT_RE = re.compile(
     r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|来找我|联系小[\u4e00-\u9fff]|电话里聊|微信转账|关注就能|评论区扣|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
@@ -49,10 +57,11 @@ _LINK_RE = re.compile(
 )
 # Promotional language: (pattern, weight). Weighted 1.5 for service offers typical of land/demolition ads.
 _PROMO = [
-    (r"代办|代理办|帮忙办理|代为办理|帮(你|您)办(理|证)?|代跑|包办|包过|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
-    (r"多报(补偿)?面积|面积多报|多报补偿|补偿翻倍|多赔|多拿(补偿|赔偿|钱|拆迁款)|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
+    (r"代办|代理办|帮忙办理|代为办理|帮(你|您)办(理|证)?|代跑|包办|包过|包解决|包搞定|包办成|包拿到|保证(拿到|下证|批下来)|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
+    (r"多报(补偿)?面积|面积多报|面积(能|可以|也能)多报|(能|可以|帮你?们?|帮您|帮人)多报|多报(点|些|几|一)|"
+     r"(把|将)?面积(弄|搞|报|做|整)(上去|大了|大些|多了)|多拿(补偿|补尝|赔偿|赔尝|补助|钱|拆迁款)|多报补偿|补偿翻倍|多赔|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
      r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
-    (r"内部(关系|渠道|指标|名额|办理|价)|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
+    (r"内部(关系|渠道|指标|名额|办理|价|有人|的人)|上面有人|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
     (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
      r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
      r"(征地|征收|拆迁)前.{0,3}(栽|种)", 1.5),
@@ -71,7 +80,7 @@ _PROMO = [
     # A seller's voice and the terms of a deal ("我们公司专门收购…现金结算", "不下证不收钱").
     (r"我们公司|本公司|我司|公司专门|专门(收购|办理|做|承接|代办|回收)|我们有办法|有办法(让|帮|把)|包下来|"
      r"不下证不收钱|不成不收|不收钱|现金结算|量大价优|价优|便宜处理|处理价|低价处理|送到家|代缴|转账就行|手续简单|"
-     r"免费发布|\d+天到账|当天到账|到账快|[一二三四五六七八九十两\d]+(块|元)[一二三四五六七八九\d]?一个", 1.0),
+     r"免费发布|\d+天到账|当天到账|到账快|有需要的?(我|俺)(帮|给)(你|您|大家)|[一二三四五六七八九十两\d]+(块|元)[一二三四五六七八九\d]?一个", 1.0),
     # General marketing language (shops, property sales, apps), as in SMS ads; none of it trained on.
     (r"钜惠|巨惠|火爆|火热(开启|进行|招募|启幕)|抢购|抢占|不容错过|别错过|等你来|详询|致电|认筹|开盘|样板间|不限购|内测|"
      r"点击下载|下载(app|客户端)|注册就送|注册送|会员招募|尊享|特惠|惊喜价|大促|清仓|新品上市|盛大开业|进店有礼|"
@@ -80,6 +89,20 @@ _PROMO = [
     (r"您|亲们|老板们|宝宝们|家人们|老表们|老乡们", 0.3),
 ]
 _PROMO_RES = [(re.compile(p), w) for p, w in _PROMO]
+# A seller's trade or price ("卖二手挖机", "有资质可挂靠", "接…土方活", "一亩五块"): an ad only together with a mobile
+# to call; alone it is a resident talking about a market. A price next to compensation words
+# ("每亩4.8万 太低") is a resident's figure, not an offer.
+_SELLER_RE = re.compile(
+    r"出售|转让|批发|出租|急售|低价|(?<![不占还])便宜|厂家|直销|代写|承接|接(?!不)[\u4e00-\u9fff]{0,6}?活(?!动)|挂靠|"
+    r"有资质|资质齐全|手续齐全|手续全|包工|包活|全包|现货|新货|货源|一口价|^卖|[专出]卖|卖(?:二手|新|各种|全新)|二手"
+)
+_UNIT = r"(?:亩|棵|株|平米?|平方米?|方|斤|吨|天|次|个|台|车|趟|小时|米)"
+_NUM = r"[\d.零一二三四五六七八九十两百千万]+"
+_PRICE_RE = re.compile(rf"(?:一|每|1){_UNIT}(?:只要|才|仅)?{_NUM}(?:块|元)|{_NUM}(?:块|元)(?:钱)?(?:一|每|1){_UNIT}")
+# A resident's own affairs or a question ("俺家的地出租给合作社了", "价格怎么定"): a trade word there is no offer.
+_RESIDENT_VOICE_RE = re.compile(r"俺家|我家|我们家|俺们家|咱家|怎么|咋|吗|啥|什么|多少钱?合适|能不能|为什么|凭什么|没给|不给|拖欠|"
+                                r"还没|投诉|反映")
+_COMPENSATION_RE = re.compile(r"补偿|补尝|赔偿|赔|征收|征地|太低|太少|才给|只给|不够|少了")
 # A resident warning about or complaining against such offers (these lower the score).
 _COMPLAINT_RE = re.compile(
     r"(骗子|骗人|骗局|诈骗|被骗|骗了|骗走|骗钱|上当|小心|当心|别信|别上当|不要信|不要相信|不能信|谨防|提醒大家|大家注意|注意别|举报|"
@@ -100,7 +123,8 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
     if "@" in norm:  # an e-mail address ("li@qq.com") is personal data, not a QQ handle or a link
         norm = _EMAIL_RE.sub(" ", norm)
         flat = strip_punct(norm)
-    evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)})
+    evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)}
+                     | set(_CHANNEL_RE.findall(flat)))
     if not evasion and _BARE_CONTACT_RE.search(norm):
         evasion = [_BARE_CONTACT_RE.search(norm).group(0).strip(" :：")]
     plain = sorted(set(_PLAIN_CONTACT_RE.findall(flat)))
@@ -115,6 +139,12 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         if hit:
             promo.append(hit.group(0))
             promo_score += weight
+    seller = []
+    if not _RESIDENT_VOICE_RE.search(flat):
+        seller = [m.group(0) for m in _SELLER_RE.finditer(flat)][:2]
+        price = _PRICE_RE.search(flat)
+        if price and not _COMPENSATION_RE.search(_PRICE_RE.sub(" ", flat)):
+            seller.append(price.group(0))
     complaint = sorted({m.group(0) for m in _COMPLAINT_RE.finditer(flat)})
     spaced_phone = bool(mobile) and not _MOBILE_RE.search(re.sub(r"\s+", "", prep.plain))
     return {
@@ -126,6 +156,7 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         "link": bool(link),
         "promo": promo,
         "promo_score": promo_score,
+        "seller": seller,
         "complaint": complaint,
         "question": bool(_QUESTION_RE.search(norm)),
     }
@@ -200,13 +231,17 @@ class SpamDetector:
         if promo:
             score += promo
             reasons.append("推广用语: " + "、".join(f["promo"][:4]))
+        seller = bool(f["seller"]) and f["mobile"]  # a mobile, not a landline or a code that looks like a handle
+        if seller:
+            score += 1.25
+            reasons.append("买卖或报价并留手机号: " + "、".join(f["seller"][:3]))
         if f["complaint"]:
             score -= 1.0 if concrete else 3.0
         elif f["question"]:  # a resident asking ("…免费咨询吗？") rather than offering
             score -= 1.5
         # The classifier is trained on a few hundred own texts: it may nudge the rules, never veto a clear cue.
         score += max(0.0 if f["evasion"] else -0.5, self.model_weight * (proba - 0.5))
-        if not (f["evasion"] or f["link"] or promo) and proba < 0.97:
+        if not (f["evasion"] or f["link"] or promo or seller) and proba < 0.97:
             # A phone number or "联系我" alone is a resident leaving contact details: personal data, not an ad.
             score = min(score, self.threshold - 0.01)
         # Long letters collect stray cue words (报名, 招聘, 贷款 in a complaint); ads are short.

@@ -189,3 +189,17 @@ def test_train_without_cold_is_a_clear_error(tmp_path, capsys):
 
     assert main(["--datasets", str(tmp_path), "--only", "abuse"]) == 2
     assert "COLD not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["规划里牲畜生产区离水源地太近了", "俺家的王八塘也在征地范围里 养的甲鱼咋算补偿",
+                                  "规划的第二货运通道要从俺们组中间穿过去", "42112619590901158X 这是俺娘的身份证",
+                                  "姑娘的嫁妆钱都投进房子里了", "俺奶奶的房子要拆 她八十多了"])
+def test_insults_inside_ordinary_words_are_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons
+
+
+@pytest.mark.parametrize("text", ["那个包工头就是个畜生", "畜生！", "楼上那个二货", "施工队那帮王八蛋", "你娘的 补偿款呢",
+                                  "他娘的 又不给钱", "你个王八 收钱不办事"])
+def test_the_same_words_standing_alone_are_still_insults(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive, text

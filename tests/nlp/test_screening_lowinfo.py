@@ -10,7 +10,7 @@ from nlp.screening import screen
 @pytest.mark.parametrize(
     "text",
     ["嗯", "+1", "666", "顶", "???", "路过", "asdfghjkl", "😂😂😂", "顶顶顶", "。。。", "沙发", "哈哈哈哈", "同意楼上",
-     "", "   ", "打卡", "qwerqwer", "1111", "嗯嗯好的"],
+     "", "   ", "打卡", "qwerqwer", "1111", "嗯嗯好的", "支持", "支持一下！", "同意", "赞成", "点赞", "顶一下", "完全同意"],
 )
 def test_content_free(text):
     result = screen([{"id": 1, "text": text}])[0]
@@ -20,7 +20,8 @@ def test_content_free(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["补偿太低了", "祖坟不能迁！", "公示时间太短了", "不同意", "反对强拆", "路灯坏了", "为啥子要占我们的田", "不好"],
+    ["补偿太低了", "祖坟不能迁！", "公示时间太短了", "不同意", "反对强拆", "路灯坏了", "为啥子要占我们的田", "不好",
+     "支持修机耕路", "不同意迁坟", "同意整治", "不支持", "反对"],
 )
 def test_short_real_opinions_are_not_content_free(text):
     result = screen([{"id": 1, "text": text}])[0]

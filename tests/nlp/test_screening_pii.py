@@ -148,3 +148,15 @@ def test_name_after_a_comma_and_jiao(pii):
     decision, out = pii.detect("我们家户主是我公公，叫罗德厚")
     assert decision.flag and "德厚" not in out
     assert not pii.detect("没人管，叫他们来看看")[0].flag
+
+
+@pytest.mark.parametrize("text,hidden", [("村民代表 吳志強 東山村六組 反對強拆", "志強"), ("村民代表：李建国 反对强拆", "建国"),
+                                         ("戶主 陳大明 石橋村五組", "大明")])
+def test_names_after_a_role_word_and_in_traditional_characters(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text", ["村民代表大会什么时候开", "代表全村 反对建垃圾站", "（李家冲五组全体）"])
+def test_role_words_and_whole_groups_are_not_names(pii, text):
+    assert not pii.detect(text)[0].flag

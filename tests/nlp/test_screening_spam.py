@@ -137,3 +137,28 @@ def test_long_letters_need_more_evidence():
     long = prepare("手续简单，电话里聊。" + "我们小区的路灯坏了很久，反映了很多次都没有人来修，晚上出门很不方便。" * 14)
     assert detector.decide(short, 0.5).flag
     assert not detector.decide(long, 0.5).flag
+
+
+@pytest.mark.parametrize("text", ["征地补偿面积能多报 内部有人 懂的私信我", "宅基地问题私信我 包解决",
+                                  "有想多拿补偿款的 进群 群号在我主页", "农药批发 比镇上便宜三成 主页有联系方式",
+                                  "俺家去年找人弄的 多赔了四万多 想知道咋弄的留个言 我告诉你",
+                                  "我表哥帮好几家把面积弄上去了 有需要的我帮你们问问 私聊"])
+def test_private_channels_instead_of_a_contact_are_evasion(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", ["无人机打药 一亩五块 电话：１３９７４５６２２１８", "卖二手挖机 手续齐全 接土方活 电话 一三七.0731.5520",
+                                  "有资质可挂靠 联系 幺三八 七四二六 五九零一", "收割机出租 一亩八十元 13973112345"])
+def test_a_sellers_trade_or_price_with_a_mobile_is_an_ad(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam and result.pii, result.reasons
+
+
+@pytest.mark.parametrize("text", ["有人说能多报面积 是骗子吧", "俺家屋顶漏了 我电话13812345678 麻烦来看看",
+                                  "俺家被征了两亩 每亩4.8万 才给这么点 我电话13974112086",
+                                  "有人发广告卖二手挖机 电话13812345678 别信",
+                                  "村里的通知都发在群里 没进群的看不到 建议也贴公告栏"])
+def test_residents_with_a_phone_or_warning_of_touts_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, result.reasons
