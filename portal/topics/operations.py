@@ -213,10 +213,12 @@ def embedder():
 
 def embed_texts(texts: list[str]) -> tuple[np.ndarray, str]:
     """Passage vectors for ``texts`` through the database cache, and the model name they belong to."""
-    from nlp.embed import embed_cached
+    from nlp.cluster import EMBED_KIND
+    from nlp.embed import cache_model, embed_cached
 
     model = embedder()
-    return embed_cached(model, texts, DatabaseEmbeddingCache(), kind="passage"), model.name
+    # The name records the model and the kind (query/passage), so centres of another kind are never compared.
+    return embed_cached(model, texts, DatabaseEmbeddingCache(), kind=EMBED_KIND), cache_model(model, EMBED_KIND)
 
 
 def _vector(blob: bytes | None) -> np.ndarray | None:

@@ -281,7 +281,7 @@ def test_place_names_do_not_make_topics():
     class Recorder:
         name, dim = "fake/recorder", 4
 
-        def embed_passages(self, texts):
+        def embed_queries(self, texts):
             seen.extend(texts)
             return np.vstack([[1.0, 0, 0.1 * (len(seen) % 3), 0.1 * (i % 4)] if "补偿" in t else
                               [0, 1.0, 0.1 * (i % 3), 0.1 * (len(seen) % 4)] for i, t in enumerate(texts)])
@@ -340,7 +340,7 @@ def test_style_directions_come_from_the_shipped_pairs_once_per_embedder():
 
         name, dim = "fake/asker", 3
 
-        def embed_passages(self, texts):
+        def embed_queries(self, texts):
             calls.append(len(texts))
             asks = [any(m in t for m in "？?吗啥么哪几多谁") for t in texts]
             return np.array([[1.0 if a else 0.0, 1.0, 0.0] for a in asks])

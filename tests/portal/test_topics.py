@@ -229,13 +229,13 @@ def test_embeddings_are_cached_and_a_model_change_re_embeds(project, monkeypatch
     rows = _db.session.execute(_db.select(_db.func.count(CommentEmbedding.id))).scalar_one()
     model = ops.embedder()
     calls = []
-    original = type(model).embed_passages
+    original = type(model).embed_queries  # topics embed comments as e5 queries (nlp.cluster.EMBED_KIND)
 
     def counting(self, texts):
         calls.append(len(texts))
         return original(self, texts)
 
-    monkeypatch.setattr(type(model), "embed_passages", counting)
+    monkeypatch.setattr(type(model), "embed_queries", counting)
     ops.recluster(project)
     assert calls == []  # unchanged texts: nothing embedded again
     assert _db.session.execute(_db.select(_db.func.count(CommentEmbedding.id))).scalar_one() == rows
@@ -244,7 +244,7 @@ def test_embeddings_are_cached_and_a_model_change_re_embeds(project, monkeypatch
     monkeypatch.setattr(model, "name", model.name + "-v2", raising=False)
     texts = ["征地补偿标准太低了", "迁坟补助太少"]
     vectors, name = ops.embed_texts(texts)
-    assert name.endswith("-v2") and vectors.shape == (2, model.dim) and calls == [2]
+    assert name.endswith("-v2+query") and vectors.shape == (2, model.dim) and calls == [2]
     ops.embed_texts(texts)
     assert calls == [2]
     _db.session.rollback()
