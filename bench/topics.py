@@ -8,7 +8,7 @@ Prints, for the ``## Topics`` section of ``bench/RESULTS.md``:
    direction, the subjects and the topic-count rule. All 20,000 titles by default (``--toutiao-n``).
 2. Citizen messages (``<datasets>/citizen``, the 494 labelled ones): NMI against ``category_l1``.
 3. Our dev set ``tests/data/topics_dev.jsonl`` through ``cluster_comments`` (tuned on: an upper bound), and
-   the two blind-written sets ``topics_dev2.jsonl``/``topics_dev3.jsonl`` (whole and per project).
+   the two blind-written sets ``topics_dev2.jsonl`` … ``topics_dev4.jsonl`` (whole and per project).
 4. Speed: embedding throughput (texts/s, uncached), end-to-end clustering of ``--e2e-n`` distinct titles
    (screening and clustering timed on their real cached vectors; embedding priced from the measured
    throughput), incremental assignment latency (``assign`` alone, and embed one text + assign), peak memory.
@@ -182,9 +182,9 @@ def blind_sets() -> None:
     from nlp.cluster import cluster_comments
     from nlp.embed import SQLiteEmbeddingCache
 
-    print("\n### Blind-written sets (tests/data/topics_dev2.jsonl, topics_dev3.jsonl)\n")
+    print("\n### Blind-written sets (tests/data/topics_dev2.jsonl … topics_dev4.jsonl)\n")
     print("| set | comments | gold topics | NMI all | NMI per project | topics | unassigned |\n|---|---|---|---|---|---|---|")
-    for name in ("topics_dev2.jsonl", "topics_dev3.jsonl"):
+    for name in ("topics_dev2.jsonl", "topics_dev3.jsonl", "topics_dev4.jsonl"):
         rows = [json.loads(line) for line in (REPO / "tests" / "data" / name).open(encoding="utf-8")]
         per_project = []
         for project in [None, *sorted({r["project"] for r in rows})]:

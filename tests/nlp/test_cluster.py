@@ -395,14 +395,15 @@ def test_loose_comments_get_enough_topics_but_clear_groups_keep_their_number():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["topics_dev2.jsonl", "topics_dev3.jsonl"])
-def test_blind_written_sets_with_real_embeddings(name):
-    """Two sets written blind by teammates (three projects each, 11-12 topics): first-sight NMI was 0.25 and
-    0.44; these floors guard the gains of subjects, style removal and the topic-count rule."""
+@pytest.mark.parametrize(("name", "floor"), [("topics_dev2.jsonl", 0.6), ("topics_dev3.jsonl", 0.45),
+                                           ("topics_dev4.jsonl", 0.55)])
+def test_blind_written_sets_with_real_embeddings(name, floor):
+    """Three sets written blind by teammates (three projects each, 11-12 topics). First sight: 0.25 and 0.44
+    with the previous defaults, 0.61 for the third (written after the current defaults were fixed)."""
     rows = [json.loads(line) for line in (DEV_SET.parent / name).read_text(encoding="utf-8").splitlines()]
     result = cluster_comments([{"id": r["id"], "text": r["text"]} for r in rows], cache=MemoryEmbeddingCache())
     gold = [(r["topic"], result.topic_of[i]) for i, r in enumerate(rows) if r["topic"]]
     predicted = [t if t >= 0 else -1000 - i for i, (_, t) in enumerate(gold)]
-    assert normalized_mutual_info_score([g for g, _ in gold], predicted) >= (0.6 if name.endswith("2.jsonl") else 0.42)
+    assert normalized_mutual_info_score([g for g, _ in gold], predicted) >= floor
     assert result.unassigned_share() <= 0.10
     assert 8 <= len(result.topics) <= 30
