@@ -199,12 +199,39 @@ def _is_keyword(token: str) -> bool:
     return not any(ch.isdigit() for ch in token) and not all(ch.isascii() for ch in token)
 
 
+@lru_cache(maxsize=1)
+def _topical_words() -> tuple[frozenset[str], dict[str, str]]:
+    """Domain terms and subject words (always topical) and jieba's part-of-speech table."""
+    import jieba.posseg
+
+    from nlp.text import load_domain_terms
+
+    words = set(load_domain_terms())
+    for _, subject_words in default_concepts():
+        words.update(w for w in subject_words if len(w) >= 2)
+    return frozenset(words), dict(jieba.posseg.dt.word_tag_tab)
+
+
+_TOPICAL_TAGS = ("n", "vn", "an", "i", "s")  # nouns (incl. names and places, which jieba over-uses), idioms, places
+
+
+def is_topical_word(token: str) -> bool:
+    """True for words that say what a topic is about: domain terms, subject words, nouns (jieba's tags).
+
+    Verbs, adverbs, numbers, time words and unknown colloquial words (睡不着, 灰太大, 先开个) are not; they
+    can still be keywords, after the topical ones (see :class:`KeywordExtractor`).
+    """
+    domain, tags = _topical_words()
+    return token in domain or tags.get(token, "x").startswith(_TOPICAL_TAGS)
+
+
 class KeywordExtractor:
     """Class-based TF-IDF keywords per topic (BERTopic's c-TF-IDF over jieba tokens).
 
     A word's weight in topic *c* is ``tf(c) * log(1 + A / f)``: ``tf`` the share of the topic's
     (weighted) comments that use the word, ``A`` the mean number of word uses per topic and ``f``
     the word's uses over all topics. A comment counts a word once, so one long rant cannot set a label.
+    Words that say what a topic is about (domain terms, subject words, nouns) are preferred.
 
     Parameters
     ----------
@@ -215,13 +242,18 @@ class KeywordExtractor:
         lowered to 1 for topics smaller than that); rarer words only fill the list up to three.
     tokenizer:
         ``text -> list[str]``; default ``nlp.text.tokenize`` (jieba, domain dictionary, stopwords).
+    other_word_factor:
+        Score factor for words that are not topical (:func:`is_topical_word`: verbs, adverbs, time words,
+        colloquial phrases such as 睡不着 or 灰太大); default 0.35, 1 turns the preference off. Chosen on the
+        demo and dev labels ("永久基本农田 · 夏天 · 娃儿" → without 夏天).
     """
 
     def __init__(self, n_keywords: int = 5, min_count: float = 2.0,
-                 tokenizer: Callable[[str], list[str]] | None = None) -> None:
+                 tokenizer: Callable[[str], list[str]] | None = None, other_word_factor: float = 0.35) -> None:
         self.n_keywords = n_keywords
         self.min_count = min_count
         self.tokenizer = tokenizer
+        self.other_word_factor = other_word_factor
 
     def fit(self, texts: Sequence[str], labels: Sequence[int], weights: Sequence[float] | None = None
             ) -> KeywordExtractor:
@@ -249,6 +281,8 @@ class KeywordExtractor:
             scored = []
             for token, count in counts[label].items():
                 score = (count / size) * math.log(1.0 + mean_uses / totals[token])
+                if not is_topical_word(token):
+                    score *= self.other_word_factor
                 # Words below the floor come after all others: used only to reach three keywords.
                 scored.append((count < floor, -score, -len(token), token))
             scored.sort()

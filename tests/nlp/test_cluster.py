@@ -407,3 +407,17 @@ def test_blind_written_sets_with_real_embeddings(name, floor):
     assert normalized_mutual_info_score([g for g, _ in gold], predicted) >= floor
     assert result.unassigned_share() <= 0.10
     assert 8 <= len(result.topics) <= 30
+
+
+def test_keywords_prefer_words_that_say_what_the_topic_is_about():
+    from nlp.cluster import is_topical_word
+
+    assert is_topical_word("机耕路") and is_topical_word("喇叭") and is_topical_word("补偿")  # domain, noun, subject
+    assert not is_topical_word("睡不着") and not is_topical_word("夏天") and not is_topical_word("灰太大")
+    texts = ["喇叭 睡不着"] * 3 + ["水渠 漏水"] * 3
+    labels = [0, 0, 0, 1, 1, 1]
+    preferred = KeywordExtractor(tokenizer=space_tokenizer).fit(texts, labels)
+    plain = KeywordExtractor(tokenizer=space_tokenizer, other_word_factor=1.0).fit(texts, labels)
+    assert preferred.keywords_[0][0] == "喇叭"
+    assert plain.keywords_[0][0] == "睡不着"  # equal scores: the longer word first
+    assert set(preferred.keywords_[0]) == {"喇叭", "睡不着"}  # demoted, not dropped
