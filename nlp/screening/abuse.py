@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nlp.screening.decision import Decision, Prepared
 from nlp.screening.model import TextClassifier
-from nlp.text import get_tokenizer, to_pinyin
+from nlp.text import get_tokenizer, strip_punct, to_pinyin
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "abuse_model.joblib"
 
@@ -28,13 +28,13 @@ STRONG = (
     r"狗比|狗b|狗逼|狗玩意|狗贼|老狗|老贼|脑瘫|辣鸡|死妈|妈卖批|麻痹的|你麻痹|日你先人|日你妈|你大爷|傻狍子|瓜娃子|瓜皮|"
     r"蠢蛋|蠢材|蠢驴|笨猪|窝囊废|废柴|渣渣|二货|孙贼|混球|臭不要脸|给老子|滚你|你滚|滚出去|滚远点|滚粗|贱骨头|"
     r"脑子有坑|脑子坏了|脑子瓦特|缺心眼|丢人现眼|欠揍|欠打|欠收拾|找抽|不是东西|不是个东西|算个什么东西|算什么东西|你算老几|"
-    r"良心被狗吃|狗娘养|仙人板板|龟儿子"
+    r"良心被狗吃|狗娘养|仙人板板|龟儿子|憨批|憨逼|憨憨批|哈批|瓜批|傻批|锤子玩意"
 )
 # Harsh words that may also be plain accusations ("黑心开发商"): they need a second cue.
 MILD = (
     r"无耻|不要脸|缺德|丧尽天良|狼心狗肺|没良心|昧良心|流氓|无赖|土匪|强盗|吸血鬼|蛀虫|黑心|贪官|垃圾(官|干部|政府|东西|"
     r"玩意|领导|书记|村长|支书|主任|人)|一群垃圾|都是垃圾|真垃圾|滚|恶心|下贱|不是人|人模狗样|蛇鼠一窝|一丘之貉|狗仗人势|"
-    r"吃人不吐骨头|我靠"
+    r"吃人不吐骨头|我靠|老赖"
 )
 # Pinyin of homophone spellings (煞笔, 草泥马, 踏马的 …), matched on whole syllables of the CJK text.
 PINYIN = (
@@ -57,13 +57,21 @@ ADDRESSED = (
     rf"(?:你们?|他们)(?:都是|就是|简直是|全是|真是|是|像)?(?:这|那)?(?:一)?(?:群|帮|伙|些|个)?(?:{_ANIMALS})"
     rf"(?![肉叫咬窝圈场仔崽年粮食])"
     rf"|(?:都是|就是|全是|简直是|真是)(?:一群|一帮|一伙)(?:{_ANIMALS})(?![肉叫咬窝圈场仔崽年粮食])"
+    # "村支书就是条狗", "他简直是头猪": an emphatic copula and a measure word aimed at someone (not the concessive
+    # "就是头猪闻到都要躲" = "even a pig would …").
+    rf"|(?:就是|简直是|简直就是|真是|纯粹是|根本就是)(?:一)?(?:条|只|头)(?:{_ANIMALS})(?![肉叫咬窝圈场仔崽年粮食])(?!.{{0,8}}[都也])"
+    # "就是个老赖", "你这个老赖": 老赖 (a judgment defaulter) said to someone's face; "这些老赖" in a letter is a charge.
+    rf"|(?:就是|真是|简直是|你|你这|他|这)(?:一)?个老赖|老赖一个"
+    # "吸血鬼一样的东西", "畜生一样的人".
+    rf"|(?:{_PERSON_NOUNS}|{_ANIMALS})(?:一样|似的|一般)的?(?:东西|玩意儿?|家伙|货)"
     rf"|(?:你们?|这帮|那帮|一帮|这群|那群|一群|这伙|那伙|一伙|这些|那些|都是|就是|全是|简直是)(?:人|家伙|当官的|干部|村干部)?"
     rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个)?(?:{_PERSON_NOUNS})"
 )
 _STRONG_RE = re.compile(STRONG)
 _ADDRESSED_RE = re.compile(ADDRESSED)
 _MILD_RE = re.compile(MILD)
-_LATIN_RE = re.compile(rf"(?<![a-z0-9])({LATIN})(?![a-z0-9])")
+# A Latin run followed by a digit or a hyphen and a digit is a code ("SB-03地块", "2B栋"), not an abbreviation.
+_LATIN_RE = re.compile(rf"(?<![a-z0-9\-])({LATIN})(?![a-z0-9])(?!\s?[\-_]\s?\d)")
 _PINYIN_RE = re.compile("(?:^| )(" + "|".join(PINYIN) + ")(?= |$)")
 _CJK_ONLY_RE = re.compile(r"[^\u3400-\u9fff]")
 _MIXED_RE = re.compile(r"[^a-z\u3400-\u9fff]")
@@ -73,6 +81,12 @@ _SCAM_RE = re.compile(r"骗子|骗人|骗钱|诈骗|被骗|骗局|骗了")
 # Idioms for a rash decision ("脑子一热就定了"): criticism of how a plan was made, which the word features of
 # the classifier read as "脑子" insults; like scam warnings they need a near-certain classifier score (≥ 0.97).
 _RASH_RE = re.compile(r"脑子一热|头脑一热|头脑发热|脑袋一热|拍脑袋|拍脑门|脑门一拍|拍拍脑袋")
+# Animal emoji aimed at people ("村支书🐶", "🐷脑子"): read as the character before the lexicon is matched.
+_EMOJI_WORDS = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖": "猪", "🐢": "乌龟", "🐀": "老鼠", "🐭": "老鼠"})
+_EMOJI_RE = re.compile("[🐶🐕🐷🐖🐢🐀🐭]")
+# Words *about* insults ("我不是骂人", "有人在群里骂人", "说脏话") are not insults, but the COLD-trained classifier
+# scores 骂人 alone at 1.0; they are hidden from the classifier (the lexicon still sees the whole text).
+_META_RE = re.compile(r"骂人|骂街|骂娘|辱骂|谩骂|脏话|粗口|爆粗|骂了?(?:我|我们|村民|大家|他|她|他们)")
 _CONTENT_RE = re.compile(r"[a-z\u3400-\u9fff]")
 # Harmless words that contain a lexicon word ("操心", "狗肉", "猪肉", "死亡", "滚动", "靠近" …), removed before matching.
 _SAFE_RE = re.compile(
@@ -82,6 +96,7 @@ _SAFE_RE = re.compile(
     r"黑心棉|骗子(公司)?(广告|电话|短信)|防骗|被骗|诈骗|屁股|放屁虫|咸鱼|打扰|日子|今日|日你们?村|"
     r"[他她]妈的(病|坟|房|地|田|户口|身体|名字|养老|腿|眼睛|医药费|药|手术|低保|房子|补偿)|[妈姑舅姨大老后干奶]妈的|"
     r"(俺|我|咱|阿)(们|家)?(娘|奶奶)的|[姑新大老后干亲师婆]娘的|"
+    r"(?:家|养)的?老狗|老狗(?=都|已经|今年|死|病|[\d一二三四五六七八九十几]+岁)|"
     r"牲畜|家畜|畜牧|畜禽|畜产|种畜|役畜|养王八|王八(塘|池|汤|肉|壳|苗|场|养殖|鱼)|二货(?=[运车物场站源架柜款轮梯道])|"
     r"废物(利用|处理|回收|排放|堆放|处置|综合)|麻痹(大意|思想|症|了)|西瓜皮|猪头肉|卤猪头|(面部|神经|肢体|面瘫|小儿)麻痹|(固体|建筑|危险|工业|生活)废物|恶心(呕吐|想吐)"
 )
@@ -106,7 +121,10 @@ def _straddles_word(flat: str, start: int, end: int) -> bool:
 
 def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     """(strong hits, mild hits) of one comment: Chinese lexicon, pinyin homophones and Latin abbreviations."""
-    flat = _SAFE_RE.sub("|", prep.flat)
+    flat = prep.flat
+    if _EMOJI_RE.search(prep.norm):
+        flat = strip_punct(prep.norm.translate(_EMOJI_WORDS))
+    flat = _SAFE_RE.sub("|", flat)
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
               if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
@@ -162,7 +180,7 @@ class AbuseDetector:
         self.load()
         if self.classifier_ is None:
             return [0.0] * len(preps)
-        return self.classifier_.predict_proba([p.norm for p in preps])
+        return self.classifier_.predict_proba([_META_RE.sub(" ", p.norm) for p in preps])
 
     def decide(self, prep: Prepared, proba: float) -> Decision:
         """Combine lexicon hits and the classifier probability for one comment."""

@@ -22,6 +22,9 @@ FILLERS = (
     "hhh", "lol", "www", "dd", "ding", "zan", "1", "飘过", "冒泡", "水一贴", "灌水", "楼主好人", "谢谢", "谢谢分享",
     "辛苦了", "学习了", "收到", "知道了", "明白", "了解", "楼上1", "1楼上", "楼上加1", "顶楼主", "嗯呐", "嗯哪", "恩恩",
     "对的", "是滴", "好滴", "来了", "来啦", "俺也一样", "我也同意", "+1",
+    # Forum filler: marking a thread or one's presence ("插眼", "冒个泡", "前排围观", "码住").
+    "插眼", "插旗", "留名", "留爪", "码住", "码", "马住", "先马", "mark住", "火钳刘明", "占楼", "抢沙发", "坐沙发",
+    "前排围观", "前排留名", "路过留名", "冒头", "潜水", "报道", "吃瓜", "已阅", "朕已阅", "踩", "踩踩", "dd一下",
 )
 # Bare assent with no object ("支持", "支持一下", "完全同意", "举双手赞成"): a "+1" that says nothing about what is
 # supported. "支持修机耕路" and "不同意迁坟" keep content; a bare "反对" is a stance and is kept too.
@@ -35,6 +38,7 @@ _FILLER_SET = frozenset(FILLERS + ASSENT)
 _FILLER_ALT_RE = re.compile("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
 # Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
 _FILLER_CHARS_RE = re.compile(r"(?:一下|一个|一波|起来|上去|上来|[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~呐哪滴])+$")
+_MEASURE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[个下](?=[\u4e00-\u9fff])")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS_RE = re.compile(r"[aeiouv]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -82,6 +86,10 @@ class LowInfoDetector:
             return Decision(False, 0.0, [], {"kind": "long"})
         collapsed = _collapse_repeats(flat)
         if flat in _FILLER_SET or collapsed in _FILLER_SET:
+            return Decision(True, 1.0, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
+        # A measure word inside a filler ("冒个泡", "打个卡", "插个眼", "占个座") adds nothing.
+        collapsed = _MEASURE_RE.sub("", collapsed) or collapsed
+        if collapsed in _FILLER_SET:
             return Decision(True, 1.0, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         stripped = _FILLER_CHARS_RE.sub("", collapsed)
         if stripped in _FILLER_SET:

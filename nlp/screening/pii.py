@@ -13,12 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from nlp.screening.decision import Decision
-from nlp.text import CN_DIGITS, to_simplified
+from nlp.text import CN_DIGITS, get_tokenizer, to_simplified
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # Separators allowed inside a written number ("138 1234 5678", "138-1234-5678", "138.1234.5678").
-_SEPARATORS = frozenset(" \t-.·_—–/,，、")
+# Keycap emoji ("1️⃣3️⃣8️⃣") are a digit followed by U+FE0F and U+20E3: the two marks count as separators.
+_SEPARATORS = frozenset(" \t-.·_—–/,，、\ufe0f\u20e3")
 _WEAK_CN = frozenset("两洞拐勾○")
 # The hundred most common Chinese surnames (plus a few compound ones), to tell "户主陈大明" from "户主签字".
 SURNAMES = frozenset(
@@ -30,7 +31,7 @@ SURNAMES = frozenset(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙")
 # Second characters that show the word after 户主/我叫 is not a name ("户主签字", "我叫不出").
-_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部长书记官方面地田房屋路边头口村组体")
+_NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部书记官方面地田房屋路边头口村组体")
 _NAME_CHARS = r"[\u4e00-\u9fff]"
 _CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
 _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
@@ -38,11 +39,14 @@ _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]
 _NAME_CUE_RE = re.compile(
     r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆|老伴)"
     r"\s*[:：是为叫]?\s*"
+    # After 他叫/她叫 the words may be an ordinary noun ("他叫司机过来"): checked against the dictionary below.
+    r"|(?P<pron>[他她])(?:叫|名叫|名字叫|名字是)\s*"
     r"|(?:爸|妈|爹|娘|哥|姐|弟|妹|叔|伯|舅|姨|姑|婶|嫂|儿子|女儿|侄子|外甥|老伴|爷爷|奶奶|外公|外婆|公公|婆婆|媳妇)"
     r"(?:叫|名叫|名字叫|名字是)\s*"
     r"|(?:[，,]\s*|名)叫\s*"
     # A role word set off by a space or colon ("村民代表 吴志强", "代表：李建国"); the name must then stand alone.
-    r"|(?P<role>(?:村民|群众|农户|居民|党员|妇女|户)?代表人?)(?:\s*[:：]\s*|\s+)"
+    r"|(?P<role>(?:村民|群众|农户|居民|党员|妇女|户)?代表人?|老?党员|老?组长|小组长|老?队长|老村长|老支书|老会计|网格员|"
+    r"老兵|退伍军人|老教师|老干部|五保户|低保户)(?:\s*[:：]\s*|\s+)"
     r"|(?:会计|出纳|组长|村长|主任|书记|支书|队长|文书|网格员|测量员|联络员)(?=[\u4e00-\u9fff]{3}(?:[,，。.!！?？、\s]|问|说|讲|家|$))"
 )
 # House address: …村…组…号 / …小区…栋…号 / …路…号 (the number part is redacted).
@@ -58,6 +62,19 @@ _OFFICE_CUE_RE = re.compile(
     r"(村委|居委|村部|政府|办公室|国土所|自然资源|规划局|服务中心|服务站|便民|办事处|派出所|指挥部|拆迁办|征收办|"
     r"公司|公告|公示|公布|热线|监督电话|举报电话|服务电话|公开电话|办公电话|值班电话)"
 )
+# An office's published mailbox on a government domain ("…@xxx.gov.cn") is not a resident's personal data.
+_OFFICIAL_EMAIL_RE = re.compile(r"\.gov(?:\.[a-z]{2})?$")
+# A WeChat ID a resident gives as their own ("我微信号tianlaoer_1975", "wx: qiuyue_0731 我是邱月"); handles in ads
+# ("加我微信fw7011") are the seller's business contact and stay with the spam detector.
+_WECHAT = r"(?:微信|wx|vx|v信|weixin)(?:号|id)?\s*(?:是|为)?\s*[:：]?\s*([a-z][a-z0-9_\-]{5,19})"
+_OWN_WECHAT_RE = re.compile(
+    rf"(?<![加添+＋])(?:我|俺|本人)(?:的|家)?\s*{_WECHAT}|{_WECHAT}(?=\s*(?:我是|我叫|俺是|本人))"
+)
+# A mobile told in pieces after a cue, with words between them ("号码13 8 那个 后面是4417 0926"): the pieces are
+# joined when they are close, no piece is a quantity, and together they make exactly one mobile number.
+_PHONE_CUE_RE = re.compile(r"号码|电话|手机|联系|打给?我|拨打")
+_PIECE_GAP = 8
+_UNIT_AFTER = frozenset("亩元块万千百号栋组户岁年月日米平方斤吨天个人次点分层楼")
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
 _ID_CUE_RE = re.compile(r"(身份证|证件号|身份号|公民身份)")
 
@@ -212,8 +229,39 @@ def _number_matches(text: str, view: str) -> list[Match]:
     return found
 
 
+# jieba frequency from which a two-character word after 他叫 is an ordinary word (司机 1455, 高峰 1556), not a name
+# (names such as 何长, 张伟 are absent or rare).
+_COMMON_WORD_FREQ = 100
+# A surname followed by a title or kinship word is how someone is addressed, not a name ("他叫王师傅来修").
+_TITLE_RE = re.compile(r"^.(?:师傅|老板|总|经理|医生|大夫|老师|主任|书记|会计|叔|婶|姨|哥|姐|伯|爷|奶|"
+                       r"[村队组部科所镇县站处局院厂校社乡区市省]长)")
+
+
+def spelled_mobile(view: str) -> list[int]:
+    """Positions of the digits of a mobile told in pieces after a phone cue (empty when there is none)."""
+    for cue in _PHONE_CUE_RE.finditer(view):
+        window = view[cue.end() : cue.end() + 48]
+        pieces = [(d, [p + cue.end() for p in pos]) for d, pos in _digit_runs(window)]
+        if len(pieces) < 2 or pieces[0][1][0] - cue.end() > 4 or not pieces[0][0].startswith("1"):
+            continue
+        digits: list[str] = []
+        positions: list[int] = []
+        for d, pos in pieces:
+            if positions and pos[0] - positions[-1] - 1 > _PIECE_GAP:
+                break
+            if view[pos[-1] + 1 : pos[-1] + 4].lstrip()[:1] in _UNIT_AFTER:
+                break
+            digits.append(d)
+            positions += pos
+            if len(positions) >= 11:
+                break
+        if len(positions) == 11 and len(digits) >= 2 and re.match(r"1[3-9]\d{9}$", "".join(digits)):
+            return positions
+    return []
+
+
 def _is_name(candidate: str) -> bool:
-    if len(candidate) < 2:
+    if len(candidate) < 2 or _TITLE_RE.match(candidate):
         return False
     if candidate[:2] in _COMPOUND_SURNAMES:
         return len(candidate) >= 3
@@ -242,6 +290,8 @@ def _name_matches(text: str) -> list[Match]:
         if cue.group(1) in ("我是", "村民", "老人", "本人") and length < 3 and after and not _is_break(after):
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
         if cue.group("role") and after and not _is_break(after):
+            continue
+        if cue.group("pron") and get_tokenizer().FREQ.get(name[:2], 0) >= _COMMON_WORD_FREQ:
             continue
         if not _is_name(name):
             continue
@@ -310,7 +360,16 @@ class PiiDetector:
         """All personal-data matches in ``text`` (original positions), without overlaps of the same position."""
         view = _char_view(text)
         matches = _number_matches(text, view)
+        if not any(m.kind == "mobile" for m in matches):
+            pieces = spelled_mobile(view)
+            if pieces:
+                matches.append(Match("mobile", pieces[0], pieces[-1] + 1, pieces[3:7], "手机号"))
+        for m in _OWN_WECHAT_RE.finditer(view):
+            s, e = m.span(1) if m.group(1) else m.span(2)
+            matches.append(Match("wechat", s, e, list(range(s + 2, e - 2)), "微信号"))
         for m in _EMAIL_RE.finditer(view):
+            if _OFFICIAL_EMAIL_RE.search(m.group(0)):
+                continue
             local_end = view.index("@", m.start())
             matches.append(Match("email", m.start(), m.end(), list(range(m.start() + 1, local_end)), "电子邮箱"))
         matches += _name_matches(view)

@@ -13,6 +13,7 @@ from typing import Any
 
 from nlp.screening.decision import Decision, Prepared
 from nlp.screening.model import TextClassifier
+from nlp.screening.pii import spelled_mobile
 from nlp.text import strip_punct
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.joblib"
@@ -20,7 +21,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.jobli
 # Spellings of "WeChat"/"QQ" chosen to dodge filters: always a strong cue (matched on the squashed text).
 _EVASION_RE = re.compile(
     r"(加[v威薇卫维徽威胃喂]信?|加微(?![信博笑调])|[v威薇徽维围]信|[薇威徽]亻言|亻言|vx|v❤|wei信|微x|威x|薇x|w信|wx号|v号|weixin|wechat|vchat|"
-    r"扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
+    r"[微薇威徽维卫围v][訫伩]|扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
     r"[薇威]:?(?=[a-z0-9]{4}))"
 )
 # Hearts and similar symbols glued to a contact word ("wei❤", "v♥"): matched on the normalised text.
@@ -35,9 +36,22 @@ _BARE_CONTACT_RE = re.compile(
 _CHANNEL_RE = re.compile(
     r"私信我|私聊我|私信给我|(?:懂的|要的|想要的|需要的|感兴趣的|有意的|想知道的|想了解的)(?:私信|私聊|私|加|找我)|"
     r"(?:私信|私聊)(?:详谈|细聊|详聊|了解|咨询|领取|问)?$|(?:要的|需要的|想要的|有意的|感兴趣的|详情|了解|联系)看?(?:我的?)?主页|"
+    r"(?:懂的|要的|想要的|需要的|有要的|感兴趣的|有意的|有意者)[\u4e00-\u9fff]{0,3}找(?:我|俺|[\u4e00-\u9fff]?老板|老[\u4e00-\u9fff])|"
     r"看(?:我的?)?主页$|(?:群号|联系方式|电话|微信|号码|方式|链接)(?:都)?(?:在|见|看)(?:我|俺)?的?主页|"
     r"主页(?:有|留|见|私)(?:了|个)?(?:联系|电话|微信|号|方式|私|我)|群号(?:在|见|私|找)|留(?:个|下)?言.{0,3}(?:我|俺)(?:告诉|教|发给?)你|(?:我|俺)私下(?:告诉|教|发)你"
 )
+# Platform accounts given instead of a number: a disguised platform name (抖Y, 某音, 某书, 红薯) or a "same name on
+# <platform>" referral (小红书同名, 全网同名) is an evasion; a plain "抖音搜…", "关注视频号" is a call to action.
+_PLATFORM = r"(?:小红书|红书|抖音|快手|视频号|公众号|b站|微博|头条|直播间|全网|全平台)"
+_PLATFORM_EVASION_RE = re.compile(
+    rf"抖y|抖阴|斗音|dou音|某音|某手|某书|某红书|红薯(?:号|搜|同名|id)|dy号|dy搜|{_PLATFORM}同名|同名{_PLATFORM}"
+)
+_PLATFORM_CALL_RE = re.compile(
+    rf"{_PLATFORM}(?:搜索?|号[:：]?(?=[a-z0-9])|id|主页|私信|见)|(?:搜|关注|进|来|上)(?:我的?)?{_PLATFORM}|"
+    r"开播|直播间|进直播|来直播|小黄车|橱窗"
+)
+# A neighbour's voice naming whom to call ("找老周", "找我老三", "找张老板", "有意的找王总").
+_WHOM_RE = re.compile(r"找(?:我|俺)?老[\u4e00-\u9fff]|找[\u4e00-\u9fff](?:老板|总|经理|师傅)")
 _LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
 _PLAIN_CONTACT_RE = re.compile(
     r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|来找我|联系小[\u4e00-\u9fff]|电话里聊|微信转账|关注就能|评论区扣|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
@@ -59,14 +73,16 @@ _LINK_RE = re.compile(
 _PROMO = [
     (r"代办|代理办|帮忙办理|代为办理|帮(你|您)办(理|证)?|代跑|包办|包过|包解决|包搞定|包办成|包拿到|保证(拿到|下证|批下来)|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
     (r"多报(补偿)?面积|面积多报|面积(能|可以|也能)多报|(能|可以|帮你?们?|帮您|帮人)多报|多报(点|些|几|一)|"
-     r"(把|将)?面积(弄|搞|报|做|整)(上去|大了|大些|多了)|多拿(补偿|补尝|赔偿|赔尝|补助|钱|拆迁款)|多报补偿|补偿翻倍|多赔|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
+     r"(把|将)?面积(弄|搞|报|做|整)(上去|大了|大些|多了)|多拿(补偿|补尝|赔偿|赔尝|补助|钱|拆迁款)|多报补偿|补偿翻倍|(?:补偿|赔偿)翻(?:一)?番|多赔|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
+     r"多拿[\d零一二三四五六七八九十两几百千万]+万|教你.{0,6}(?:多拿|多要|多赔|多补|翻倍)|"
      r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
     (r"内部(关系|渠道|指标|名额|办理|价|有人|的人)|上面有人|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
     (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
      r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
      r"(征地|征收|拆迁)前.{0,3}(栽|种)", 1.5),
     (r"迁坟|殡葬|墓地(出售|特价)|风水(大师|先生)|看风水|算命|起名|改运", 0.5),
-    (r"优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计)|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|名额仅剩|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
+    (r"价格(?:低|便宜|实惠)|价钱(?:低|便宜|公道)|价低|厂家价|出厂价|[\d一二三两五七十]+天(?:出图|出证|完工|办好|下证|拿证)|"
+     r"代做|代画|帮做|帮画|看过来|瞧一瞧|抢红包|领红包|发红包|天天红包|优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计)|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|名额仅剩|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
     (r"欢迎(咨询|来电|联系|垂询|订购|选购)|有意者|加群领取|进群领取|私信领取|有意(私|加|联系|请|电)|点这里|戳这里|有(需要|意向|房源|地)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
      r"需要.{0,8}的(朋友|老乡|家人|联系|加|私)|详情(咨询|请|见|加)|了解详情|价格(公道|实惠|合理|面议|好商量|透明|从优)|"
      r"回复\d|领取(资料|补贴|红包)|点击(链接|领取)|点击.{0,12}(领|查看|查询|下载|算)|关注(公众号|我)", 1.5),
@@ -80,11 +96,16 @@ _PROMO = [
     # A seller's voice and the terms of a deal ("我们公司专门收购…现金结算", "不下证不收钱").
     (r"我们公司|本公司|我司|公司专门|专门(收购|办理|做|承接|代办|回收)|我们有办法|有办法(让|帮|把)|包下来|"
      r"不下证不收钱|不成不收|不收钱|现金结算|量大价优|价优|便宜处理|处理价|低价处理|送到家|代缴|转账就行|手续简单|"
+     r"高价(?:收|回收|收购)|黄金回收|回收黄金|上门回收|现金回收|今日金价|加急|当天出(?:结果|证|图)|"
      r"免费发布|\d+天到账|当天到账|到账快|有需要的?(我|俺)(帮|给)(你|您|大家)|[一二三四五六七八九十两\d]+(块|元)[一二三四五六七八九\d]?一个", 1.0),
     # General marketing language (shops, property sales, apps), as in SMS ads; none of it trained on.
     (r"钜惠|巨惠|火爆|火热(开启|进行|招募|启幕)|抢购|抢占|不容错过|别错过|等你来|详询|致电|认筹|开盘|样板间|不限购|内测|"
      r"点击下载|下载(app|客户端)|注册就送|注册送|会员招募|尊享|特惠|惊喜价|大促|清仓|新品上市|盛大开业|进店有礼|"
      r"低至|最低只要|仅需|只需\d+元|买一送一|满\d+减|送\d+元", 1.0),
+    # Insurance and health products sold to households with compensation money ("拆迁款别存死期 买分红险").
+    # Specific product words only: letters speak of 养老保险, 根治 and 门店 in complaints.
+    (r"分红险|年金险|理财险|增额终身寿|年年返|月月返|返本|存死期|鱼油|纳豆|保健品|降三高|包治|特效药|神药|偏方|一盒顶|"
+     r"顶[\d一二三四五六七八九十几]+副药|吃了都说好|用了都说好", 1.0),
     (r"涨停|牛股|荐股|必涨|主力资金|做庄|稳定收益|理财产品|高回报|保本|退订|回t|回复td", 1.5),
     (r"您|亲们|老板们|宝宝们|家人们|老表们|老乡们", 0.3),
 ]
@@ -99,6 +120,12 @@ _SELLER_RE = re.compile(
 _UNIT = r"(?:亩|棵|株|平米?|平方米?|方|斤|吨|天|次|个|台|车|趟|小时|米)"
 _NUM = r"[\d.零一二三四五六七八九十两百千万]+"
 _PRICE_RE = re.compile(rf"(?:一|每|1){_UNIT}(?:只要|才|仅)?{_NUM}(?:块|元)|{_NUM}(?:块|元)(?:钱)?(?:一|每|1){_UNIT}")
+# A price said without a currency ("搬一趟二百", "五十一车"): a number of tens or more next to a per-unit word.
+_PRICE_NUM = r"(?:\d{2,}|[零一二三四五六七八九两]*[十百千万][零一二三四五六七八九十百千万两]*)"
+_BARE_PRICE_RE = re.compile(
+    rf"(?:一|每)(?:趟|车|亩|方|吨|天|次|小时)(?:一年|每年)?(?:只要|才|仅)?{_PRICE_NUM}(?![趟车亩方吨天次小时个户人年岁])|"
+    rf"{_PRICE_NUM}(?:块|元)?(?:钱)?(?:一|每)(?:趟|车)"
+)
 # A resident's own affairs or a question ("俺家的地出租给合作社了", "价格怎么定"): a trade word there is no offer.
 _RESIDENT_VOICE_RE = re.compile(r"俺家|我家|我们家|俺们家|咱家|怎么|咋|吗|啥|什么|多少钱?合适|能不能|为什么|凭什么|没给|不给|拖欠|"
                                 r"还没|投诉|反映")
@@ -124,13 +151,14 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         norm = _EMAIL_RE.sub(" ", norm)
         flat = strip_punct(norm)
     evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)}
-                     | set(_CHANNEL_RE.findall(flat)))
-    if not evasion and _BARE_CONTACT_RE.search(norm):
-        evasion = [_BARE_CONTACT_RE.search(norm).group(0).strip(" :：")]
-    plain = sorted(set(_PLAIN_CONTACT_RE.findall(flat)))
+                     | set(_CHANNEL_RE.findall(flat)) | set(_PLATFORM_EVASION_RE.findall(flat)))
+    bare = _BARE_CONTACT_RE.search(norm) if not evasion else None
+    plain = sorted(set(_PLAIN_CONTACT_RE.findall(flat)) | set(_PLATFORM_CALL_RE.findall(flat))
+                   | set(_WHOM_RE.findall(flat)))
     handle = [h for h in _HANDLE_RE.findall(flat) if not h.isdigit() or len(h) >= 5]
     handle += [h for h in _LONE_HANDLE_RE.findall(norm) if h not in handle]
     mobile = _MOBILE_RE.findall(flat)
+    spelled = not mobile and bool(spelled_mobile(flat))  # "号码13 8 那个 后面是4417 0926"
     link = _LINK_RE.findall(_SAFE_LINK_RE.sub(" ", norm)) or _LINK_RE.findall(_SAFE_LINK_RE.sub("", flat))
     promo = []
     promo_score = 0.0
@@ -142,16 +170,21 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
     seller = []
     if not _RESIDENT_VOICE_RE.search(flat):
         seller = [m.group(0) for m in _SELLER_RE.finditer(flat)][:2]
-        price = _PRICE_RE.search(flat)
-        if price and not _COMPENSATION_RE.search(_PRICE_RE.sub(" ", flat)):
+        price = _PRICE_RE.search(flat) or _BARE_PRICE_RE.search(flat)
+        if price and not _COMPENSATION_RE.search(_PRICE_RE.sub(" ", _BARE_PRICE_RE.sub(" ", flat))):
             seller.append(price.group(0))
+    if bare:
+        # "v: abc123" before an offer is an evasion; a resident giving their own "wx: qiuyue_0731" to the office
+        # with no offer and no price is a plain contact (personal data, capped below the threshold like a phone).
+        hit = bare.group(0).strip(" :：")
+        (evasion if promo or seller or hit[:1] in "+＋详" else plain).append(hit)
     complaint = sorted({m.group(0) for m in _COMPLAINT_RE.finditer(flat)})
-    spaced_phone = bool(mobile) and not _MOBILE_RE.search(re.sub(r"\s+", "", prep.plain))
+    spaced_phone = spelled or bool(mobile) and not _MOBILE_RE.search(re.sub(r"\s+", "", prep.plain))
     return {
         "evasion": evasion,
         "contact": plain,
         "handle": handle[:3],
-        "mobile": bool(mobile),
+        "mobile": bool(mobile) or spelled,
         "spaced_phone": spaced_phone,
         "link": bool(link),
         "promo": promo,

@@ -203,3 +203,17 @@ def test_insults_inside_ordinary_words_are_not_abuse(text):
                                   "他娘的 又不给钱", "你个王八 收钱不办事"])
 def test_the_same_words_standing_alone_are_still_insults(text):
     assert screen([{"id": 1, "text": text}])[0].abusive, text
+
+
+@pytest.mark.parametrize("text", ["他就是个老赖 欠钱不还", "村长就是条狗 只会舔上面", "设计院一群憨批", "🐶官 滚",
+                                  "开发商吸血鬼一样的东西"])
+def test_insults_aimed_at_a_person_in_new_forms(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive, text
+
+
+@pytest.mark.parametrize("text", ["我们家老狗十几岁了 安置房能养吗", "规划图上的SB-12地块是干什么的",
+                                  "我不骂人 就说一句 补偿太低", "有人在群里骂人 请管理员管管",
+                                  "法院把他列为老赖了 欠俺家的钱还没还", "人在做天在看 就是头猪闻到这味也要躲开"])
+def test_pets_plot_codes_and_talk_about_insults_are_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons

@@ -27,3 +27,14 @@ def test_short_real_opinions_are_not_content_free(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.low_info, (text, result.reasons)
     assert result.value >= 1
+
+
+@pytest.mark.parametrize("text", ["冒个泡", "插个眼", "打个卡", "签个到", "前排围观", "码住", "已阅", "mark一下", "占个座"])
+def test_forum_filler_is_content_free(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.low_info, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", ["打卡点要修在哪", "一个人也没来", "插秧前把渠修好", "签到表上没有我的名字"])
+def test_words_that_start_like_filler_are_content(text):
+    assert not screen([{"id": 1, "text": text}])[0].low_info, text

@@ -160,3 +160,29 @@ def test_names_after_a_role_word_and_in_traditional_characters(pii, text, hidden
 @pytest.mark.parametrize("text", ["村民代表大会什么时候开", "代表全村 反对建垃圾站", "（李家冲五组全体）"])
 def test_role_words_and_whole_groups_are_not_names(pii, text):
     assert not pii.detect(text)[0].flag
+
+
+@pytest.mark.parametrize("text,hidden", [("她叫刘桂芳 是我妈", "桂芳"), ("我爷爷叫李德福 九十了", "德福"),
+                                         ("老党员 许德明 三组", "德明"), ("组长 何建国 说的", "建国")])
+def test_names_after_he_is_called_and_after_role_words(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text", ["他叫司机过来拉土", "他叫王师傅来修", "他叫人来量地"])
+def test_he_calls_someone_over_is_not_a_name(pii, text):
+    assert not pii.detect(text)[0].flag
+
+
+@pytest.mark.parametrize("text,hidden", [("俺的微信号 wanggang_88 有事联系", "ngga"), ("wx: li_hua88 我是二组李华", "hua"),
+                                         ("号码1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣", "4️⃣5️⃣6️⃣"),
+                                         ("号码139 就是那个 2231 后面 8890", "2231")])
+def test_own_wechat_keycap_digits_and_a_mobile_told_in_pieces(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text", ["邮箱 zrzyj@hunan.gov.cn 是自然资源局的", "加我微信fw7011 代办",
+                                  "电话 135 后面 2 栋 1234 567"])
+def test_official_mail_ad_handles_and_numbers_with_units_are_not_personal_data(pii, text):
+    assert not pii.detect(text)[0].flag

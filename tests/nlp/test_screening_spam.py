@@ -162,3 +162,27 @@ def test_a_sellers_trade_or_price_with_a_mobile_is_an_ad(text):
 def test_residents_with_a_phone_or_warning_of_touts_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", ["拆迁户注意 分红险年年返 抖音同名 保险小刘", "鱼油 降三高 老人吃了都说好 某音搜 养生王姐",
+                                  "快手搜 老王农资 化肥种子厂家价 买十送一", "扫码进群 群里天天抢红包 化肥便宜",
+                                  "今晚八点 某音号 xiaomei_farm 开播 自家新米"])
+def test_a_platform_account_given_instead_of_a_number_is_a_contact(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", ["搬家找老李 一车三百 电话幺三八 一二三四 五六七八", "收承包地经营权 一亩一年九百 有意的找刘老板 v信 liu888",
+                                  "黄金回收 今日金价 进店有礼 县城步行街", "代画房屋设计图 三天出图 价格便宜 q：八八七七六六五五四",
+                                  "挖出来的土 有要的 三十一车 找我老五 号码13 9 就是那个 后面是2231 8890"])
+def test_neighbour_voice_offers_shops_and_spelled_numbers_are_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", ["村里公众号发了规划公示 大家去看看", "我在抖音上看到隔壁村拆迁了 补偿怎么算的",
+                                  "视频号上村委会直播了听证会 我看了 补偿标准太低", "俺家搬家一趟花了二百 电话13812345678 谁报销",
+                                  "wx: li_hua88 我是二组李华 我家的地界有争议 想发图给你们"])
+def test_residents_naming_a_platform_or_giving_their_own_wechat_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, result.reasons
