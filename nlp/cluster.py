@@ -397,6 +397,15 @@ class TopicModel:
     concepts:
         ``[(subject, words), ...]`` for ``concept_weight``; default the shipped list
         (``nlp/data/topic_concepts.tsv``).
+    equalize_top, equalize_min_comments:
+        With at least ``equalize_min_comments`` distinct comments (default 800; duplicate families count
+        once), the ``equalize_top`` (default 8) strongest PCA directions are scaled down to the variance of
+        the next one, so that a few dominant directions (a frequent subject, a writing style) do not dictate
+        the clusters; the weaker ones keep their scale (full whitening would amplify noise). Measured:
+        20,000 news titles 0.573 → 0.607, our four comment sets pooled (about 970 distinct comments, 44
+        topics) 0.555 → 0.572; on a few hundred comments the directions are estimated too noisily
+        (per-project NMI −0.05 to −0.15, the 494 citizen letters −0.04), hence the threshold, set between
+        those two sizes. ``equalize_top=0`` turns it off.
     whiten:
         Scale the PCA components to unit variance before clustering, so that a few dominant directions
         (style, length) do not drown the topical ones (default False; see ``bench/RESULTS.md``).
@@ -414,7 +423,8 @@ class TopicModel:
                  tfidf_components: int = 128, n_threads: int | None = 1, whiten: bool = False,
                  sqrt_cap: float | None = 2.0, style_directions: Any = None, concept_weight: float = 0.2,
                  concepts: Sequence[tuple[str, Sequence[str]]] | None = None,
-                 clear_silhouette: float = 0.25) -> None:
+                 clear_silhouette: float = 0.25, equalize_top: int = 8,
+                 equalize_min_comments: int = 800) -> None:
         self.n_topics = n_topics
         self.min_topics = min_topics
         self.max_topics = max_topics
@@ -439,6 +449,8 @@ class TopicModel:
         self.concept_weight = concept_weight
         self.concepts = concepts
         self.clear_silhouette = clear_silhouette
+        self.equalize_top = equalize_top
+        self.equalize_min_comments = equalize_min_comments
 
     # -- fitting ---------------------------------------------------------------------------------
 
@@ -504,8 +516,12 @@ class TopicModel:
         if self.pca_components and n_comp >= 2:
             from sklearn.decomposition import PCA
 
-            centred = PCA(n_components=n_comp, svd_solver="full", whiten=self.whiten,
-                          random_state=self.random_state).fit_transform(centred)
+            pca = PCA(n_components=n_comp, svd_solver="full", whiten=self.whiten, random_state=self.random_state)
+            centred = pca.fit_transform(centred)
+            top = int(self.equalize_top or 0)
+            if not self.whiten and 0 < top < n_comp and x.shape[0] >= self.equalize_min_comments:
+                variances = pca.explained_variance_
+                centred = centred / np.sqrt(np.maximum(variances, variances[top]))
         return _normalise_rows(centred)
 
     def _style_basis(self, dim: int) -> np.ndarray | None:

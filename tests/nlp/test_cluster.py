@@ -421,3 +421,21 @@ def test_keywords_prefer_words_that_say_what_the_topic_is_about():
     assert preferred.keywords_[0][0] == "喇叭"
     assert plain.keywords_[0][0] == "睡不着"  # equal scores: the longer word first
     assert set(preferred.keywords_[0]) == {"喇叭", "睡不着"}  # demoted, not dropped
+
+
+def test_a_dominant_direction_is_equalized_only_for_large_sets():
+    rng = np.random.RandomState(5)
+    dim, n = 16, 900
+    truth = np.arange(n) % 4
+    centres = np.zeros((4, dim))
+    centres[np.arange(4), np.arange(1, 5)] = 1.0  # groups apart along four weaker directions
+    x = centres[truth] + 0.25 * rng.standard_normal((n, dim))
+    x[:, 15] += 3.0  # the shared offset embeddings have
+    x[:, 0] += 2.0 * rng.standard_normal(n)  # one strong direction that says nothing about the group
+    plain = TopicModel(n_topics=4, concept_weight=0, equalize_top=0, max_outlier_fraction=0).fit(x)
+    equalized = TopicModel(n_topics=4, concept_weight=0, max_outlier_fraction=0).fit(x)  # default: top 8
+    assert normalized_mutual_info_score(truth, plain.labels_) < 0.5
+    assert normalized_mutual_info_score(truth, equalized.labels_) > 0.9
+    small = x[:300]  # below equalize_min_comments (800): nothing changes
+    assert np.array_equal(TopicModel(n_topics=4, concept_weight=0, equalize_top=1).fit(small).labels_,
+                          TopicModel(n_topics=4, concept_weight=0, equalize_top=0).fit(small).labels_)
