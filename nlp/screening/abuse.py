@@ -19,42 +19,73 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "abuse_model.jobl
 # Insults that are abusive wherever they appear (matched on the squashed text).
 STRONG = (
     r"傻逼|傻b|傻比|傻币|煞笔|沙比|傻屄|傻叉|傻x|傻缺|傻帽|脑残|智障|弱智|白痴|蠢货|蠢猪|猪脑子|猪狗不如|狗东西|狗官|狗日|狗娘养|"
-    r"狗腿子|走狗|狗杂种|狗屁|狗眼|狗崽子|畜生|畜牲|禽兽|王八蛋|王八羔子|龟孙|龟儿子|混蛋|浑蛋|混账|人渣|败类|杂种|杂碎|贱人|贱货|"
+    r"狗腿子|走狗|狗杂种|狗屁|狗眼|狗崽子|畜生|畜牲|禽兽|王八蛋|王八羔子|混蛋|浑蛋|混账|人渣|败类|杂种|杂碎|贱人|贱货|"
     r"婊子|妈的|妈逼|妈b|操你|草你|肏|艹|日你|草泥马|尼玛|你妈(的|逼|b|死|了个|个)|去死|死全家|全家死|不得好死|断子绝孙|"
-    r"死绝|滚蛋|滚犊子|滚出|滚吧|给我滚|吃屎|放屁|屁话|放你娘|废物|饭桶|老不死|神经病|有病吧|脑子进水|脑子有病|脑子被驴踢|"
-    r"卧槽|我操|我艹|操蛋|他娘的|奶奶的|娘的|鸡巴|屌|装逼|逼样|瘪三|孙子们|龟孙子|二逼|逗比|傻屌|死鬼|短命鬼|天打雷劈|"
-    r"沙雕|傻雕|特么|特码的|踏马|他喵的|干你娘|干你妈|你娘的|二百五(?![十万千百元块亩平米个0-9])|是猪吗|是猪啊|猪一样|猪脑|脑子被门夹|脑袋被门夹|"
+    r"死绝|滚蛋|滚出|滚吧|给我滚|吃屎|放屁|屁话|放你娘|废物|饭桶|老不死|神经病|有病吧|脑子进水|脑子有病|脑子被驴踢|"
+    r"卧槽|我操|我艹|操蛋|他娘的|奶奶的|娘的|鸡巴|屌|装逼|逼样|孙子们|二逼|逗比|傻屌|死鬼|短命鬼|天打雷劈|"
+    r"沙雕|傻雕|特么|特码的|踏马|他喵的|干你妈|你娘的|二百五(?![十万千百元块亩平米个0-9])|是猪吗|是猪啊|猪一样|猪脑|脑子被门夹|脑袋被门夹|"
     r"(你个|你这个?|这个|那个|这|那|个)老东西|老东西们|老不要脸|狗杂碎|狗娘|贱种|找死|王八|"
-    r"狗比|狗b|狗逼|狗玩意|狗贼|老狗|老贼|脑瘫|辣鸡|死妈|妈卖批|麻痹的|你麻痹|日你先人|日你妈|你大爷|傻狍子|瓜娃子|瓜皮|"
-    r"蠢蛋|蠢材|蠢驴|笨猪|窝囊废|废柴|渣渣|二货|孙贼|混球|臭不要脸|给老子|滚你|你滚|滚出去|滚远点|滚粗|贱骨头|"
+    r"狗比|狗b|狗逼|狗玩意|狗贼|老狗|老贼|脑瘫|辣鸡|死妈|妈卖批|麻痹的|你麻痹|日你妈|你大爷|"
+    r"蠢蛋|蠢材|蠢驴|笨猪|窝囊废|渣渣|二货|孙贼|混球|臭不要脸|给老子|滚你|你滚|滚出去|滚远点|滚粗|贱骨头|"
     r"脑子有坑|脑子坏了|脑子瓦特|缺心眼|丢人现眼|欠揍|欠打|欠收拾|找抽|不是东西|不是个东西|算个什么东西|算什么东西|你算老几|"
-    r"良心被狗吃|狗娘养|仙人板板|龟儿子|憨批|憨逼|憨憨批|哈批|瓜批|傻批|锤子玩意"
+    r"良心被狗吃|狗娘养|傻批|"
+    # Aimed at people in any region: names for a person that are never literal, and curses wishing them harm.
+    r"白眼狼|没良心的(?:东西|玩意)|丧良心的(?:东西|玩意)|狗奴才|烂人|下三滥|坏种|孬种|土鳖(?!虫)|兔崽子|(?<![养观爱遛捕打护])鸟人|"
+    r"全家死光|死光光|全家死绝|出门(?:就)?被车撞(?![了伤倒到过])|出门撞死|挨千刀|杀千刀|挨刀的|挨枪子"
 )
+# Regional and dialect insults aimed at people, by region (matched after t2s, so traditional spellings are
+# covered). Exclamations of anger or bad luck are not insults: 嬲死 (Hunan "furious"), 完犊子 ("done for"),
+# 日塌 (Shaanxi "ruined"), 顶你个肺 (Cantonese "damn"); mild ones are in MILD_REGIONAL.
+REGIONAL = {
+    "粤语": r"废柴|扑街|仆街|冚家铲|冚家拎|咸家铲|丢你老母|丢你老味|丢那妈|丢雷老母|丢那星|你老母(?![亲鸡猪牛])|屌你|食屎|死蠢|"
+            r"蠢过(?:只|头)?猪|衰人|衰仔|衰婆|衰鬼|[躝𨅬](?:开|尸|远|啦)|痴线|黐线|契弟|(?<![姑六])八婆|戆居|傻閪|閪|撚样|柒头",
+    "中原/山东": r"鳖孙|瘪孙|龟孙子|龟孙|孬孙|日恁娘|[日操草干]恁[娘妈]|日你娘|信球|夯货|潮巴",
+    "湖南/湖北": r"哈卵|哈宝|打靶鬼|砍脑壳|你个苕|苕货",
+    "川渝": r"瓜娃子|龟儿子|仙人板板|先人板板|日你先人|憨批|憨逼|憨憨批|哈批|瓜批|锤子玩意|你个锤子|晓得个锤子|懂个锤子|烂批|宝器(?![厂店行公司物])",
+    "东北": r"滚犊子|傻狍子|瘪犊子|王八犊子|犊子玩意|损犊子|虎逼|虎b|彪子|完蛋玩意|山炮玩意",
+    "西北": r"瓜皮|瓜怂|碎怂|怂货",
+    "吴语": r"瘪三|册那|戆大|赤佬|猪头三(?![个只斤块十百元])|娘希匹",
+    "闽语": r"干你娘|干恁娘|干恁老师|姦恁娘|猴死囡仔|死囡仔",
+}
+# Mild regional words ("silly", "shameless", "go to hell" said in passing): they need a second cue like MILD.
+MILD_REGIONAL = {
+    "粤语": r"收皮|黐孖筋",
+    "湖南/湖北": r"宝里宝气|宝气",
+    "川渝": r"方脑壳|瓜兮兮|背时鬼",
+    "东北": r"扯犊子|虎了吧唧|彪呼呼|山炮|熊样",
+    "吴语": r"十三点|寿头|阿木林",
+    "闽语": r"夭寿|卖见笑|靠北(?![边面侧头墙方部京])|靠夭|白目",
+}
 # Harsh words that may also be plain accusations ("黑心开发商"): they need a second cue.
 MILD = (
     r"无耻|不要脸|缺德|丧尽天良|狼心狗肺|没良心|昧良心|流氓|无赖|土匪|强盗|吸血鬼|蛀虫|黑心|贪官|垃圾(官|干部|政府|东西|"
     r"玩意|领导|书记|村长|支书|主任|人)|一群垃圾|都是垃圾|真垃圾|滚|恶心|下贱|不是人|人模狗样|蛇鼠一窝|一丘之貉|狗仗人势|"
-    r"吃人不吐骨头|我靠|老赖"
+    r"吃人不吐骨头|我靠|老赖|遭报应|有报应|不得好报|吃里扒外|忘恩负义|刁民|二愣子|半吊子|怂包|软蛋|讨债鬼|扫把星|丧门星|狐狸精|"
+    + "|".join(MILD_REGIONAL.values())
 )
 # Pinyin of homophone spellings (煞笔, 草泥马, 踏马的 …), matched on whole syllables of the CJK text.
 PINYIN = (
     "sha bi", "cao ni ma", "ni ma de", "ni ma bi", "ta ma de", "gou ri de", "wang ba dan", "nao can", "ri ni ma",
     "si quan jia", "bu de hao si", "gou dong xi", "gun dan", "ma mai pi",
+    # Regional insults in homophones (憋孙, 归儿子, 呱娃子, 白眼郎).
+    "bie sun", "gui er zi", "gua wa zi", "wang ba du zi", "bai yan lang", "ri ni xian ren",
 )
 # Real words that sound like an insult ("沙壁" = sha bi): removed before the pinyin match.
-_PINYIN_SAFE_RE = re.compile(r"沙壁|沙碧|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
+_PINYIN_SAFE_RE = re.compile(r"沙壁|[告离分区特差级类识性个鉴辨派道]别|沙碧|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
     r"sb|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴)|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
-    r"gouride|wangbadan|dsb|jb|md|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan"
+    r"gouride|wangbadan|dsb|jb|md|on9|dllm|pk街|diu(?=\s?(?:你|nei|lei|老母))|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan"
 )
 # Derogatory nouns aimed at people ("你们就是一群猪", "这帮土匪"): animals need a person or a copula before them,
 # because in a village "一群猪" and "这些狗" are usually just animals.
 _ANIMALS = "狗|猪|乌龟|老鼠|蛆|豺狼|狼|蛇|癞皮狗|哈巴狗|疯狗|死狗|死猪"
+# "You" and "they" in Mandarin and dialects (Cantonese 你哋/佢哋, Henan 恁, Wu 侬).
+_YOU = "你们?|他们|你哋|佢哋|恁们?|侬"
 _PERSON_NOUNS = ("畜生|畜牲|禽兽|败类|人渣|寄生虫|蛀虫|吸血鬼|白眼狼|走狗|奴才|汉奸|狗腿子|强盗|土匪|流氓|无赖|废物|饭桶|蠢货|"
-                 "混蛋|小丑|瘪三|地痞|恶棍|恶霸|狗东西")
+                 "混蛋|小丑|瘪三|地痞|恶棍|恶霸|狗东西|败家子|叛徒|孬种|鳖孙|龟孙|蠢猪|扫把星|丧门星|狐狸精")
 ADDRESSED = (
-    rf"(?:你们?|他们)(?:都是|就是|简直是|全是|真是|是|像)?(?:这|那)?(?:一)?(?:群|帮|伙|些|个)?(?:{_ANIMALS})"
+    rf"(?:{_YOU})(?:都是|就是|简直是|全是|真是|是|像)?(?:这|那)?(?:一)?(?:群|帮|伙|些|个|班)?(?:{_ANIMALS})"
     rf"(?![肉叫咬窝圈场仔崽年粮食])"
     rf"|(?:都是|就是|全是|简直是|真是)(?:一群|一帮|一伙)(?:{_ANIMALS})(?![肉叫咬窝圈场仔崽年粮食])"
     # "村支书就是条狗", "他简直是头猪": an emphatic copula and a measure word aimed at someone (not the concessive
@@ -64,10 +95,10 @@ ADDRESSED = (
     rf"|(?:就是|真是|简直是|你|你这|他|这)(?:一)?个老赖|老赖一个"
     # "吸血鬼一样的东西", "畜生一样的人".
     rf"|(?:{_PERSON_NOUNS}|{_ANIMALS})(?:一样|似的|一般)的?(?:东西|玩意儿?|家伙|货)"
-    rf"|(?:你们?|这帮|那帮|一帮|这群|那群|一群|这伙|那伙|一伙|这些|那些|都是|就是|全是|简直是)(?:人|家伙|当官的|干部|村干部)?"
-    rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个)?(?:{_PERSON_NOUNS})"
+    rf"|(?:{_YOU}|这帮|那帮|一帮|这群|那群|一群|这伙|那伙|一伙|这些|那些|都是|就是|全是|简直是)(?:人|家伙|当官的|干部|村干部)?"
+    rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个|这个|那个|这种)?(?:{_PERSON_NOUNS})"
 )
-_STRONG_RE = re.compile(STRONG)
+_STRONG_RE = re.compile(STRONG + "|" + "|".join(REGIONAL.values()))
 _ADDRESSED_RE = re.compile(ADDRESSED)
 _MILD_RE = re.compile(MILD)
 # A Latin run followed by a digit or a hyphen and a digit is a code ("SB-03地块", "2B栋"), not an abbreviation.
@@ -84,6 +115,14 @@ _RASH_RE = re.compile(r"脑子一热|头脑一热|头脑发热|脑袋一热|拍�
 # Animal emoji aimed at people ("村支书🐶", "🐷脑子"): read as the character before the lexicon is matched.
 _EMOJI_WORDS = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖": "猪", "🐢": "乌龟", "🐀": "老鼠", "🐭": "老鼠"})
 _EMOJI_RE = re.compile("[🐶🐕🐷🐖🐢🐀🐭]")
+# Characters written as their two components to dodge filters ("亻尔 女马 白勺" = 你妈的, "女表子" = 婊子,
+# "才喿" = 操): joined again for matching only. "马女" is not joined before 士/儿/生 … ("马女士" is Ms Ma).
+SPLIT_CHARS = {
+    "亻尔": "你", "⺅尔": "你", "亻也": "他", "女也": "她", "女马": "妈", "马女": "妈", "白勺": "的", "女表": "婊",
+    "才喿": "操", "扌喿": "操", "⺘喿": "操", "犭句": "狗", "⺨句": "狗", "犭者": "猪", "⺨者": "猪", "歹匕": "死",
+    "贝戋": "贱", "女昌": "娼",
+}
+_SPLIT_RE = re.compile("|".join(k if k != "马女" else "马女(?![士儿孩生婿人性同工主子])" for k in SPLIT_CHARS))
 # Words *about* insults ("我不是骂人", "有人在群里骂人", "说脏话") are not insults, but the COLD-trained classifier
 # scores 骂人 alone at 1.0; they are hidden from the classifier (the lexicon still sees the whole text).
 _META_RE = re.compile(r"骂人|骂街|骂娘|辱骂|谩骂|脏话|粗口|爆粗|骂了?(?:我|我们|村民|大家|他|她|他们)")
@@ -95,7 +134,7 @@ _SAFE_RE = re.compile(
     r"垃圾(站|桶|处理|分类|池|场|堆|车|房|清运|填埋|焚烧|中转|收集)|狗屁不通|热狗|疯狗咬|土狗|狗窝|死刑|该死心|死心|"
     r"黑心棉|骗子(公司)?(广告|电话|短信)|防骗|被骗|诈骗|屁股|放屁虫|咸鱼|打扰|日子|今日|日你们?村|"
     r"[他她]妈的(病|坟|房|地|田|户口|身体|名字|养老|腿|眼睛|医药费|药|手术|低保|房子|补偿)|[妈姑舅姨大老后干奶]妈的|"
-    r"(俺|我|咱|阿)(们|家)?(娘|奶奶)的|[姑新大老后干亲师婆]娘的|"
+    r"(俺|我|咱|阿)(们|家)?(妈|娘|奶奶)的|[姑新大老后干亲师婆]娘的|"
     r"(?:家|养)的?老狗|老狗(?=都|已经|今年|死|病|[\d一二三四五六七八九十几]+岁)|"
     r"牲畜|家畜|畜牧|畜禽|畜产|种畜|役畜|养王八|王八(塘|池|汤|肉|壳|苗|场|养殖|鱼)|二货(?=[运车物场站源架柜款轮梯道])|"
     r"废物(利用|处理|回收|排放|堆放|处置|综合)|麻痹(大意|思想|症|了)|西瓜皮|猪头肉|卤猪头|(面部|神经|肢体|面瘫|小儿)麻痹|(固体|建筑|危险|工业|生活)废物|恶心(呕吐|想吐)"
@@ -104,7 +143,8 @@ _SAFE_RE = re.compile(
 # Short lexicon entries that are also pieces of ordinary words (牲畜生产区, 第二货运通道, 姑娘的): a hit on one of
 # them counts only when no dictionary word straddles its edges. Checked on hits only, so it costs nothing per comment.
 BOUNDED = frozenset(("畜生", "畜牲", "王八", "二货", "娘的", "奶奶的", "尼玛", "孙子们", "死鬼", "废柴", "混球", "瓜皮",
-                     "老狗", "老贼", "找死", "狗眼"))
+                     "老狗", "老贼", "找死", "狗眼", "册那", "信球", "坏种", "烂人", "食屎", "死蠢", "衰人", "衰仔", "衰婆",
+                     "衰鬼", "八婆", "宝器", "彪子", "哈宝", "鸟人", "柒头", "契弟", "夯货", "怂货", "死光光", "閪"))
 # jieba dictionary frequency a straddling word needs (the dictionary also lists rare junk and zero-frequency prefixes).
 _MIN_WORD_FREQ = 20
 
@@ -124,6 +164,7 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     flat = prep.flat
     if _EMOJI_RE.search(prep.norm):
         flat = strip_punct(prep.norm.translate(_EMOJI_WORDS))
+    flat = _SPLIT_RE.sub(lambda m: SPLIT_CHARS[m.group(0)], flat)
     flat = _SAFE_RE.sub("|", flat)
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
               if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]

@@ -56,7 +56,7 @@ _ADDRESS_RE = re.compile(
     rf"([{_CN_NUM}a-z\-]{{1,5}})(号|室|户|号院|号楼)"
 )
 _STREET_RE = re.compile(rf"([\u4e00-\u9fff]{{2,8}}(?:路|街|巷|弄|大道))([{_CN_NUM}\-]{{1,5}})(号)")
-_QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
+_QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|🐧|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
 # An office's published number (村委会, 国土所, 监督电话 …) is not a resident's personal data; mobiles always are.
 _OFFICE_CUE_RE = re.compile(
     r"(村委|居委|村部|政府|办公室|国土所|自然资源|规划局|服务中心|服务站|便民|办事处|派出所|指挥部|拆迁办|征收办|"
@@ -237,6 +237,11 @@ _TITLE_RE = re.compile(r"^.(?:师傅|老板|总|经理|医生|大夫|老师|主�
                        r"[村队组部科所镇县站处局院厂校社乡区市省]长)")
 
 
+def is_own_wechat(view: str) -> bool:
+    """True when a resident gives a WeChat ID as their own ("我微信号…", "wx: … 我是…"), not "加我微信…" in an ad."""
+    return bool(_OWN_WECHAT_RE.search(view))
+
+
 def spelled_mobile(view: str) -> list[int]:
     """Positions of the digits of a mobile told in pieces after a phone cue (empty when there is none)."""
     for cue in _PHONE_CUE_RE.finditer(view):
@@ -268,6 +273,18 @@ def _is_name(candidate: str) -> bool:
     return candidate[0] in SURNAMES and candidate[1] not in _NOT_NAME_CHARS
 
 
+# Given-name characters that are also common words (王有福, 李来顺, 张家明): a name only right after an explicit
+# naming cue ("我爸叫", "她叫", "老伴叫"), where a full three-character name is expected, and only when the given
+# name is no common word ("我叫王有点事": 有点 is, jieba frequency ≥ 100).
+_COMMON_GIVEN_CHARS = frozenset("有来家田地和本")
+
+
+def _is_named_with_common_char(candidate: str) -> bool:
+    return (len(candidate) == 3 and candidate[0] in SURNAMES and candidate[1] in _COMMON_GIVEN_CHARS
+            and candidate[2] not in _NOT_NAME_CHARS and not _TITLE_RE.match(candidate)
+            and (get_tokenizer().FREQ.get(candidate[1:], 0) or 0) < _COMMON_WORD_FREQ)
+
+
 def _is_break(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch)[0] in "PSZ" or ch in "电手住家"
 
@@ -293,7 +310,8 @@ def _name_matches(text: str) -> list[Match]:
             continue
         if cue.group("pron") and get_tokenizer().FREQ.get(name[:2], 0) >= _COMMON_WORD_FREQ:
             continue
-        if not _is_name(name):
+        named = cue.group(0).rstrip().endswith(("叫", "名字是"))
+        if not (_is_name(name) or named and _is_named_with_common_char(name)):
             continue
         keep = 2 if name[:2] in _COMPOUND_SURNAMES else 1
         found.append(Match("name", start + keep, start + len(name), list(range(start + keep, start + len(name))),

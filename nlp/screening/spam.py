@@ -13,7 +13,7 @@ from typing import Any
 
 from nlp.screening.decision import Decision, Prepared
 from nlp.screening.model import TextClassifier
-from nlp.screening.pii import spelled_mobile
+from nlp.screening.pii import is_own_wechat, spelled_mobile
 from nlp.text import strip_punct
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.joblib"
@@ -24,8 +24,13 @@ _EVASION_RE = re.compile(
     r"[微薇威徽维卫围v][訫伩]|扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
     r"[薇威]:?(?=[a-z0-9]{4}))"
 )
+# Plain spellings of "WeChat" that a resident also uses for their own ID ("vx：chenli_1990 本人陈丽").
+_PLAIN_WECHAT = frozenset(("vx", "wx号", "v信", "weixin", "wechat", "微x"))
 # Hearts and similar symbols glued to a contact word ("wei❤", "v♥"): matched on the normalised text.
 _HEART_RE = re.compile(r"(?<![a-z])(wei|v|w|微|威|薇)\s*[❤♥♡💗💚💓💕]")
+# The QQ penguin as a contact word ("私聊🐧 33890276", "加🐧"): matched on the normalised text (emoji are punctuation
+# to the squashed one).
+_PENGUIN_RE = re.compile(r"(?:加|私聊?|联系|扣)\s*🐧|🐧\s*[:：号]?\s*\d{5,}")
 # A handle right after a bare "v"/"q"/"wx" ("➕V：bdc6688", "q 12345678"); a Latin-digit handle standing alone.
 _BARE_CONTACT_RE = re.compile(
     r"(?<![a-z])(?:v|vx|wx|q|w)\s*[:：]?\s*(?=[a-z0-9_]{5,})(?=[a-z_]*\d|\d)|(?<![a-z])(?:v|vx|wx)\s*[:：]\s*[a-z][a-z0-9_]{3,}"
@@ -38,13 +43,18 @@ _CHANNEL_RE = re.compile(
     r"(?:私信|私聊)(?:详谈|细聊|详聊|了解|咨询|领取|问)?$|(?:要的|需要的|想要的|有意的|感兴趣的|详情|了解|联系)看?(?:我的?)?主页|"
     r"(?:懂的|要的|想要的|需要的|有要的|感兴趣的|有意的|有意者)[\u4e00-\u9fff]{0,3}找(?:我|俺|[\u4e00-\u9fff]?老板|老[\u4e00-\u9fff])|"
     r"看(?:我的?)?主页$|(?:群号|联系方式|电话|微信|号码|方式|链接)(?:都)?(?:在|见|看)(?:我|俺)?的?主页|"
-    r"主页(?:有|留|见|私)(?:了|个)?(?:联系|电话|微信|号|方式|私|我)|群号(?:在|见|私|找)|留(?:个|下)?言.{0,3}(?:我|俺)(?:告诉|教|发给?)你|(?:我|俺)私下(?:告诉|教|发)你"
+    r"主页(?:有|留|见|私)(?:了|个)?(?:联系|电话|微信|号|方式|私|我)|"
+    # The avatar or profile blurb as the contact ("点我头像下单", "扫我简介里的二维码"), and a seller of religious
+    # goods asking the "destined" buyer to write privately ("有缘人私信结缘").
+    r"(?:点|戳|扫)(?:我的?)?头像|看(?:我的?)?头像(?:联系|加|下单|领|了解|咨询|私|购买)|头像(?:里|上)?(?:有|见)(?:联系|电话|微信|方式|号|码)|"
+    r"(?:看|扫|见)(?:我的?)?简介|(?:我的?)简介(?:里|上|中)?(?:有|的|见)?(?:二维码|码|联系|电话|微信|方式|号|v)|扫我.{0,6}(?:二维码|码)|(?:私信|私聊|私|加我?|找我)结缘|结缘(?:请)?(?:私|加)|"
+    r"有缘(?:人|者)?(?:私|加|请|联系|可|来|找|带走)|群号(?:在|见|私|找)|留(?:个|下)?言.{0,3}(?:我|俺)(?:告诉|教|发给?)你|(?:我|俺)私下(?:告诉|教|发)你"
 )
 # Platform accounts given instead of a number: a disguised platform name (抖Y, 某音, 某书, 红薯) or a "same name on
 # <platform>" referral (小红书同名, 全网同名) is an evasion; a plain "抖音搜…", "关注视频号" is a call to action.
-_PLATFORM = r"(?:小红书|红书|抖音|快手|视频号|公众号|b站|微博|头条|直播间|全网|全平台)"
+_PLATFORM = r"(?:小红书|红书|抖音|快手|视频号|公众号|b站|微博|头条|知乎|闲鱼|拼多多|淘宝|直播间|全网|全平台)"
 _PLATFORM_EVASION_RE = re.compile(
-    rf"抖y|抖阴|斗音|dou音|某音|某手|某书|某红书|红薯(?:号|搜|同名|id)|dy号|dy搜|{_PLATFORM}同名|同名{_PLATFORM}"
+    rf"抖y|抖阴|斗音|dou音|某音|某手|某书|某红书|某(?:乎|宝|鱼|团|多多|东|度|博|站|信)(?:上|里)?(?:搜|号|店|同名|id)|红薯(?:号|搜|同名|id)|dy号|dy搜|{_PLATFORM}同名|同名{_PLATFORM}"
 )
 _PLATFORM_CALL_RE = re.compile(
     rf"{_PLATFORM}(?:搜索?|号[:：]?(?=[a-z0-9])|id|主页|私信|见)|(?:搜|关注|进|来|上)(?:我的?)?{_PLATFORM}|"
@@ -54,7 +64,7 @@ _PLATFORM_CALL_RE = re.compile(
 _WHOM_RE = re.compile(r"找(?:我|俺)?老[\u4e00-\u9fff]|找[\u4e00-\u9fff](?:老板|总|经理|师傅)")
 _LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
 _PLAIN_CONTACT_RE = re.compile(
-    r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|来找我|联系小[\u4e00-\u9fff]|电话里聊|微信转账|关注就能|评论区扣|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗]经理|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
+    r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|来找我|联系小[\u4e00-\u9fff]|电话里聊|微信转账|关注就能|评论区扣|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗](?:经理|教练)|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
     r"打电话给我|电话联系|联系我|找我|加我(?!们)|私聊|私信|扫码|二维码|请拨|拨打|添加|同微信|关注公众号|公众号)"
 )
 _HANDLE_RE = re.compile(r"(?:微信|v信|vx|wx|薇信|威信|qq|扣扣|号|:|：)\s*[:：]?\s*([a-z][a-z0-9_\-]{4,19}|\d{5,12})")
@@ -74,14 +84,19 @@ _PROMO = [
     (r"代办|代理办|帮忙办理|代为办理|帮(你|您)办(理|证)?|代跑|包办|包过|包解决|包搞定|包办成|包拿到|保证(拿到|下证|批下来)|包批|包下证|包通过|保证通过|保过|一条龙|一站式|包赢|包胜诉|不成功不收费|成功率|包你拿", 1.5),
     (r"多报(补偿)?面积|面积多报|面积(能|可以|也能)多报|(能|可以|帮你?们?|帮您|帮人)多报|多报(点|些|几|一)|"
      r"(把|将)?面积(弄|搞|报|做|整)(上去|大了|大些|多了)|多拿(补偿|补尝|赔偿|赔尝|补助|钱|拆迁款)|多报补偿|补偿翻倍|(?:补偿|赔偿)翻(?:一)?番|多赔|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
-     r"多拿[\d零一二三四五六七八九十两几百千万]+万|教你.{0,6}(?:多拿|多要|多赔|多补|翻倍)|"
+     r"多拿[\d零一二三四五六七八九十两几百千万]+万|平均多拿|多拿\d+|多拿[一二三四五六七八九十几]成|教你.{0,6}(?:多拿|多要|多赔|多补|翻倍)|"
      r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
     (r"内部(关系|渠道|指标|名额|办理|价|有人|的人)|上面有人|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
     (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
      r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
      r"(征地|征收|拆迁)前.{0,3}(栽|种)", 1.5),
-    (r"迁坟|殡葬|墓地(出售|特价)|风水(大师|先生)|看风水|算命|起名|改运", 0.5),
-    (r"价格(?:低|便宜|实惠)|价钱(?:低|便宜|公道)|价低|厂家价|出厂价|[\d一二三两五七十]+天(?:出图|出证|完工|办好|下证|拿证)|"
+    # Grave and superstition services ("择日动土", "安神位"): a resident's letter about moving graves may name them.
+    (r"迁坟|殡葬|墓地(出售|特价)|风水(大师|先生)|看风水|算命|起名|改运|择日|择吉|吉日|安神位|安香火|算卦|测字|生辰八字", 0.5),
+    # Religious goods sold to families moving house ("开光貔貅", "有缘人私信结缘"): words letters do not use.
+    (r"开光|貔貅|镇宅|化煞|招财|转运|法器|护身符|灵符|符咒|请(?:一尊|尊)|结缘|灵验|风水(?:摆件|布局|调理|化解|局)", 1.0),
+    (r"原价\d*|现价\d|今天只要|今日只要|只要\d+(?:元|块)?(?:包邮|到手)?$|到手价|活动价|秒杀价|打[一二三四五六七八九\d]折|"
+     r"[一二三四五六七八九\d]折(?:优惠|起|酬宾)|全场[一二三四五六七八九\d]折|随叫随到|随时上门|"
+     r"价格(?:低|便宜|实惠)|价钱(?:低|便宜|公道)|价低|厂家价|出厂价|[\d一二三两五七十]+天(?:出图|出证|完工|办好|下证|拿证)|"
      r"代做|代画|帮做|帮画|看过来|瞧一瞧|抢红包|领红包|发红包|天天红包|优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计)|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|名额仅剩|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
     (r"欢迎(咨询|来电|联系|垂询|订购|选购)|有意者|加群领取|进群领取|私信领取|有意(私|加|联系|请|电)|点这里|戳这里|有(需要|意向|房源|地)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
      r"需要.{0,8}的(朋友|老乡|家人|联系|加|私)|详情(咨询|请|见|加)|了解详情|价格(公道|实惠|合理|面议|好商量|透明|从优)|"
@@ -91,7 +106,7 @@ _PROMO = [
     (r"发票|代开|办证|刻章|假证|学历|证件办理|资质代办", 1.5),
     (r"博彩|彩票|六合彩|时时彩|棋牌|娱乐城|赌场|百家乐|老虎机|真人视讯|体育投注", 2.0),
     (r"厂家直销|批发价|出厂价|报价|全国(包邮|接案|服务)|包邮|下单|团购|微商|代购|秒杀|爆款|专卖", 1.0),
-    (r"(征地|拆迁|土地)(律师|维权团队|咨询公司)|律师团队|律师一对一|一对一(服务|解答|指导)|专业(团队|律师|办理|评估|测绘|代理)|能赔多少|能拿多少|快速到账|到账通道|公司(承接|专业)|承接", 1.0),
+    (r"(征地|拆迁|土地)(律师|维权团队|咨询公司)|律师团队|律师一对一|一对一(服务|解答|指导)|专业(团队|律师|办理|评估|测绘|代理)|找专业的|成功案例|案例(?:上百|几百|无数|上千)|能赔多少|能拿多少|快速到账|到账通道|公司(承接|专业)|承接", 1.0),
     (r"出售|出租|转让|收购|回收|求购|急售|急租|买卖|房源", 0.5),
     # A seller's voice and the terms of a deal ("我们公司专门收购…现金结算", "不下证不收钱").
     (r"我们公司|本公司|我司|公司专门|专门(收购|办理|做|承接|代办|回收)|我们有办法|有办法(让|帮|把)|包下来|"
@@ -101,10 +116,12 @@ _PROMO = [
     # General marketing language (shops, property sales, apps), as in SMS ads; none of it trained on.
     (r"钜惠|巨惠|火爆|火热(开启|进行|招募|启幕)|抢购|抢占|不容错过|别错过|等你来|详询|致电|认筹|开盘|样板间|不限购|内测|"
      r"点击下载|下载(app|客户端)|注册就送|注册送|会员招募|尊享|特惠|惊喜价|大促|清仓|新品上市|盛大开业|进店有礼|"
-     r"低至|最低只要|仅需|只需\d+元|买一送一|满\d+减|送\d+元", 1.0),
+     r"低至|最低只要|仅需|只需\d+元|买一送一|满\d+减|送\d+元|立减|报名(?:就)?(?:送|减|优惠)", 1.0),
     # Insurance and health products sold to households with compensation money ("拆迁款别存死期 买分红险").
     # Specific product words only: letters speak of 养老保险, 根治 and 门店 in complaints.
-    (r"分红险|年金险|理财险|增额终身寿|年年返|月月返|返本|存死期|鱼油|纳豆|保健品|降三高|包治|特效药|神药|偏方|一盒顶|"
+    (r"祖传(?:秘方|偏方|接骨|中医|膏方|秘制|老方)|秘方|专治|[\d一二三四五六七八九十几]+(?:贴|次|天|副|疗程)(?:见效|好|除根|治愈)|"
+     r"见效快|药到病除|一贴灵|治愈率|无效退款|"
+     r"分红险|年金险|理财险|增额终身寿|年年返|月月返|返本|存死期|鱼油|纳豆|保健品|降三高|包治|特效药|神药|偏方|一盒顶|"
      r"顶[\d一二三四五六七八九十几]+副药|吃了都说好|用了都说好", 1.0),
     (r"涨停|牛股|荐股|必涨|主力资金|做庄|稳定收益|理财产品|高回报|保本|退订|回t|回复td", 1.5),
     (r"您|亲们|老板们|宝宝们|家人们|老表们|老乡们", 0.3),
@@ -151,8 +168,14 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         norm = _EMAIL_RE.sub(" ", norm)
         flat = strip_punct(norm)
     evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)}
+                     | {"🐧" for _ in _PENGUIN_RE.finditer(norm)}
                      | set(_CHANNEL_RE.findall(flat)) | set(_PLATFORM_EVASION_RE.findall(flat)))
-    bare = _BARE_CONTACT_RE.search(norm) if not evasion else None
+    if evasion and set(evasion) <= _PLAIN_WECHAT and is_own_wechat(norm):
+        # "vx：chenli_1990 本人陈丽 …": a resident's own WeChat ID (personal data); an ad only with an offer below.
+        evasion, own_wechat = [], evasion
+    else:
+        own_wechat = []
+    bare = _BARE_CONTACT_RE.search(norm) if not (evasion or own_wechat) else None
     plain = sorted(set(_PLAIN_CONTACT_RE.findall(flat)) | set(_PLATFORM_CALL_RE.findall(flat))
                    | set(_WHOM_RE.findall(flat)))
     handle = [h for h in _HANDLE_RE.findall(flat) if not h.isdigit() or len(h) >= 5]
@@ -173,6 +196,8 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         price = _PRICE_RE.search(flat) or _BARE_PRICE_RE.search(flat)
         if price and not _COMPENSATION_RE.search(_PRICE_RE.sub(" ", _BARE_PRICE_RE.sub(" ", flat))):
             seller.append(price.group(0))
+    if own_wechat:
+        (evasion if promo or seller else plain).extend(own_wechat)
     if bare:
         # "v: abc123" before an offer is an evasion; a resident giving their own "wx: qiuyue_0731" to the office
         # with no offer and no price is a plain contact (personal data, capped below the threshold like a phone).

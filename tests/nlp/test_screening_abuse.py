@@ -217,3 +217,35 @@ def test_insults_aimed_at_a_person_in_new_forms(text):
 def test_pets_plot_codes_and_talk_about_insults_are_not_abuse(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "仆街 收咗钱唔做嘢", "你哋班冚家铲", "食屎啦你 规划成咁", "痴线 呢个补偿标准",  # Cantonese
+    "恁这些孬种 只会欺负老百姓", "信球一个 还当组长", "日恁娘 补偿款呢",  # Henan / Shandong
+    "打靶鬼 把我屋的树砍了", "砍脑壳的开发商", "你个锤子 晓得个啥子", "一群宝器 开会就晓得喝茶",  # Hunan, Sichuan
+    "瘪犊子玩意 补偿款都敢扣", "碎怂 把路挖断了", "戆大 规划图也看不懂", "娘希匹 补偿这么少",  # NE, NW, Wu
+    "干恁老师 土地拿去卖", "死囡仔 别来我家",  # Minnan
+    "忘本的白眼狼", "挨千刀的 把我地占了", "你个兔崽子 敢动我家祖坟", "这伙坏种 拆了我家房子",
+    "那个支书就是个扫把星", "憋孙 占俺地不给钱",
+])
+def test_regional_and_dialect_insults_aimed_at_people(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive, text
+
+
+@pytest.mark.parametrize("text,hit", [("那个组长 亻尔 女马 白勺 就会推", "你妈的"), ("女表 子养的开发商", "婊子"),
+                                      ("才喿你 又改方案", "操你")])
+def test_insults_split_into_character_components(text, hit):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive and hit in result.features["abuse"]["strong"], result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "这张是我妈的卡 补贴打到这里", "马女士的宅基地证办好了吗", "老王八十多岁了 住哪", "傻等了一个月没人来",
+    "狗头山那块地规划成什么", "养鸡场要拆 补偿怎么算", "看手册那一页写着标准", "破坏种植结构的项目不能上",
+    "七大姑八婆都来问拆迁的事", "买猪头三个 过年用", "房子靠北边 采光不好", "养鸟人反映树林要砍",
+    "我爸出门被车撞了 这条路太窄", "土鳖虫养殖场在三组", "这事完犊子了 没人管", "嬲死哒 等了三个月",
+    "告别孙子去城里上学",
+])
+def test_ordinary_words_containing_regional_insults_are_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons

@@ -38,3 +38,13 @@ def test_forum_filler_is_content_free(text):
 @pytest.mark.parametrize("text", ["打卡点要修在哪", "一个人也没来", "插秧前把渠修好", "签到表上没有我的名字"])
 def test_words_that_start_like_filler_are_content(text):
     assert not screen([{"id": 1, "text": text}])[0].low_info, text
+
+
+@pytest.mark.parametrize("text", ["坐等", "坐等后续", "蹲一个", "来了老弟", "吃瓜", "搬个小板凳", "同问", "同问！！"])
+def test_waiting_and_watching_and_echoed_questions_are_content_free(text):
+    assert screen([{"id": 1, "text": text}])[0].low_info, text
+
+
+@pytest.mark.parametrize("text", ["坐等拆迁三年了 没人管", "同问 补偿什么时候发", "蹲了三天没人来", "看戏呢 补偿款呢"])
+def test_waiting_with_a_subject_is_content(text):
+    assert not screen([{"id": 1, "text": text}])[0].low_info, text

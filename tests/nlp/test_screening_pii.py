@@ -186,3 +186,15 @@ def test_own_wechat_keycap_digits_and_a_mobile_told_in_pieces(pii, text, hidden)
                                   "电话 135 后面 2 栋 1234 567"])
 def test_official_mail_ad_handles_and_numbers_with_units_are_not_personal_data(pii, text):
     assert not pii.detect(text)[0].flag
+
+
+@pytest.mark.parametrize("text,hidden", [("我爸叫王有福 八十了", "有福"), ("我老伴叫李来顺 地在东坡", "来顺"),
+                                         ("私聊🐧 三三八九零二七六", "八九零")])
+def test_common_given_name_characters_after_naming_cues_and_the_qq_penguin(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text", ["我叫王有点事想问", "我妈叫人来量地", "家里小孩喜欢🐧 玩具"])
+def test_naming_cues_before_ordinary_words_are_not_names(pii, text):
+    assert not pii.detect(text)[0].flag

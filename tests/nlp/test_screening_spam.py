@@ -186,3 +186,31 @@ def test_neighbour_voice_offers_shops_and_spelled_numbers_are_ads(text):
 def test_residents_naming_a_platform_or_giving_their_own_wechat_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "老中医祖传膏方 治痛风 三天见效 一疗程只要198 点头像了解",
+    "磁疗床垫 腰不疼 原价599现在199 戳我头像下单",
+    "开过光的平安符 挂车上保平安 有缘的朋友私聊",
+    "搬迁新居 请尊财神 开光加持 需要的看我简介",
+    "殡葬一条龙 随叫随到 价格透明 电话 一八六 二二三一 四四五六",
+    "防盗门 铝合金窗 安置房装修打九折 电话15907318826",
+    "拆迁维权 平均多拿三成 成功案例上百 某宝搜“征地帮”",
+    "驾校 拆迁户报名立减五百 联系王教练 158 7543 2190",
+    "小产权房 各种房源 价格低 私聊🐧 三三八九零二七六",
+])
+def test_health_religious_mover_and_disguised_platform_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+@pytest.mark.parametrize("text", [
+    "vx：wangli_1985 本人王丽 在外地打工 家里的地界问题可以加我",
+    "老人说迁坟要请先生看日子 能不能推迟一个月", "我在某宝买的监控拍到夜里有人拆墙",
+    "大家看我头像 房子被拆成这样了", "规划简介里的电话打不通", "凭什么安置房补偿打八折",
+    "村干部随叫随到 这点要表扬", "我妈住院一个疗程花了两万 补偿款还没到",
+    "有人发广告说某乎搜拆迁哥能多拿补偿 大家别信",
+])
+def test_residents_own_wechat_graves_and_complaints_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, result.reasons
