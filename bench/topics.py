@@ -109,7 +109,8 @@ def run_labelled(name: str, texts: list[str], gold: list[str], out: dict) -> np.
     ablations = {"without the style direction": {},
                  "without subjects": {"style_directions": style, "concept_weight": 0},
                  "without the topic-count rule (min_topics = 2)": {"style_directions": style, "min_topics": 2},
-                 "previous defaults (none of the three)": {"concept_weight": 0, "min_topics": 2}}
+                 "without equalizing the top directions": {"style_directions": style, "equalize_top": 0},
+                 "previous defaults (none of the four)": {"concept_weight": 0, "min_topics": 2, "equalize_top": 0}}
     for label, params in ablations.items():
         model = TopicModel(**params).fit(vectors, texts)
         rows[f"defaults {label} (chose {model.n_topics_})"] = model.labels_
@@ -199,6 +200,16 @@ def blind_sets() -> None:
                 per_project.append(f"{project} {nmi:.2f}")
         print(f"| {name} | {len(rows)} | {len({r['topic'] for r in rows if r['topic']})} | {whole[0]:.3f} | "
               f"{', '.join(per_project)} | {whole[1]} | {whole[2]:.1%} |")
+    # All four comment sets in one run (gold = set:topic), a size at which the top directions are equalized.
+    pooled = [dict(r, topic=f"{name}:{r['topic']}" if r["topic"] else None, id=f"{name}:{r['id']}")
+              for name in ("topics_dev.jsonl", "topics_dev2.jsonl", "topics_dev3.jsonl", "topics_dev4.jsonl")
+              for r in (json.loads(line) for line in (REPO / "tests" / "data" / name).open(encoding="utf-8"))]
+    result = cluster_comments([{"id": r["id"], "text": r["text"]} for r in pooled], cache=SQLiteEmbeddingCache(CACHE))
+    pairs = [(r["topic"], t) for r, t in zip(pooled, result.topic_of, strict=True) if r["topic"]]
+    nmi, _ = scores([g for g, _ in pairs], unassigned_as_singletons(np.array([t for _, t in pairs])))
+    print(f"| all four pooled | {len(pooled)} ({len(result.rows)} distinct genuine) | "
+          f"{len({r['topic'] for r in pooled if r['topic']})} | {nmi:.3f} | – | {result.model.n_topics_} | "
+          f"{result.unassigned_share():.1%} |")
 
 
 def speed(n: int, out: dict) -> None:
