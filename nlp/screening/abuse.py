@@ -60,7 +60,7 @@ MILD_REGIONAL = {
 MILD = (
     r"无耻|不要脸|缺德|丧尽天良|狼心狗肺|没良心|昧良心|流氓|无赖|土匪|强盗|吸血鬼|蛀虫|黑心|贪官|垃圾(官|干部|政府|东西|"
     r"玩意|领导|书记|村长|支书|主任|人)|一群垃圾|都是垃圾|真垃圾|滚|恶心|下贱|不是人|人模狗样|蛇鼠一窝|一丘之貉|狗仗人势|"
-    r"吃人不吐骨头|我靠|老赖|遭报应|有报应|不得好报|吃里扒外|忘恩负义|刁民|二愣子|半吊子|怂包|软蛋|讨债鬼|扫把星|丧门星|狐狸精|"
+    r"吃人不吐骨头|我靠|老赖|土皇帝|遭报应|有报应|不得好报|吃里扒外|忘恩负义|刁民|二愣子|半吊子|怂包|软蛋|讨债鬼|扫把星|丧门星|狐狸精|"
     + "|".join(MILD_REGIONAL.values())
 )
 # Pinyin of homophone spellings (煞笔, 草泥马, 踏马的 …), matched on whole syllables of the CJK text.
@@ -75,16 +75,31 @@ _PINYIN_SAFE_RE = re.compile(r"沙壁|[告离分区特差级类识性个鉴辨�
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
     r"sb|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴)|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
-    r"gouride|wangbadan|dsb|jb|md|on9|dllm|pk街|diu(?=\s?(?:你|nei|lei|老母))|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan"
+    r"gouride|wangbadan|dsb|jb|md|on9|dllm|pk街|diu(?=\s?(?:你|nei|lei|老母))|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan|"
+    # Insults spelled in pinyin, with or without spaces ("就是个 hun dan", "ren zha").
+    r"hun\s?dan|wang\s?ba\s?dan|ren\s?zha|bai\s?chi|zhi\s?zhang|ruo\s?zhi|nao\s?can|chu\s?sheng|gou\s?ri\s?de|"
+    r"gou\s?dong\s?xi|lao\s?bu\s?si|sha\s?diao|sha\s?cha|bie\s?san|gui\s?sun|bie\s?sun|wo\s?cao|ni\s?ma\s?(?:de|bi)|"
+    # English swear words and insults, also masked with asterisks ("f***ing", "sh*t", "b**ch").
+    r"fucking|fucker|motherfucker|assholes?|bastards?|morons?|scumbags?|dumbass|bullshit|idiots|"
+    # English names for people aimed at them ("these officials are parasites", "you are a bunch of leeches").
+    r"(?:are|r|is)\s(?:all\s|just\s)?(?:a\s|an\s)?(?:bunch\sof\s|pack\sof\s)?(?:[a-z*]+ing\s)?"
+    r"(?:parasites?|leeches|bloodsuckers?|vampires|scum|scumbags?|idiots?|morons?)|"
+    r"f[*#@]+(?:ck|k|king|kin|ing|in|ed|er|s)?|f[u*][c*]k(?:ing|in|er|ed|s)?|sh[*]+t|s[*]+t|b[*]+(?:tch|ch|h)|a[*]+hole|"
+    r"c[*]+nt|d[*]+mn|mother[*]+(?:er|ker)"
 )
 # Derogatory nouns aimed at people ("你们就是一群猪", "这帮土匪"): animals need a person or a copula before them,
 # because in a village "一群猪" and "这些狗" are usually just animals.
 _ANIMALS = "狗|猪|乌龟|老鼠|蛆|豺狼|狼|蛇|癞皮狗|哈巴狗|疯狗|死狗|死猪"
 # "You" and "they" in Mandarin and dialects (Cantonese 你哋/佢哋, Henan 恁, Wu 侬).
 _YOU = "你们?|他们|你哋|佢哋|恁们?|侬"
-_PERSON_NOUNS = ("畜生|畜牲|禽兽|败类|人渣|寄生虫|蛀虫|吸血鬼|白眼狼|走狗|奴才|汉奸|狗腿子|强盗|土匪|流氓|无赖|废物|饭桶|蠢货|"
+_PERSON_NOUNS = ("看门狗|哈巴狗|跟屁虫|狗腿|畜生|畜牲|禽兽|败类|人渣|寄生虫|蛀虫|吸血鬼|白眼狼|走狗|奴才|汉奸|狗腿子|强盗|土匪|流氓|无赖|废物|饭桶|蠢货|"
                  "混蛋|小丑|瘪三|地痞|恶棍|恶霸|狗东西|败家子|叛徒|孬种|鳖孙|龟孙|蠢猪|扫把星|丧门星|狐狸精")
 ADDRESSED = (
+    # Names for people in scare quotes ("他那几条“看门狗”"): the quotes are on the squashed text gone, so the
+    # people words before them decide: a pronoun, an official or "他那几条" with a measure word.
+    rf"(?:他|她|他们|她们|你|你们|书记|支书|村长|主任|镇长|乡长|老板|开发商|领导|干部|包工头)(?:的|那|这|手下)?"
+    rf"(?:几|一|两|些|帮|群|伙)?(?:条|只|个|帮|群|伙)?(?:看门狗|哈巴狗|狗腿子?|走狗)(?![叫咬])|"
+    rf"(?:当|做|是|成了|养的|养了一?群)(?:[\u4e00-\u9fff]{{1,6}}的)?(?:看门狗|哈巴狗)(?![叫咬])|"
     rf"(?:{_YOU})(?:都是|就是|简直是|全是|真是|是|像)?(?:这|那)?(?:一)?(?:群|帮|伙|些|个|班)?(?:{_ANIMALS})"
     rf"(?![肉叫咬窝圈场仔崽年粮食])"
     rf"|(?:都是|就是|全是|简直是|真是)(?:一群|一帮|一伙)(?:{_ANIMALS})(?![肉叫咬窝圈场仔崽年粮食])"
@@ -126,6 +141,34 @@ _SPLIT_RE = re.compile("|".join(k if k != "马女" else "马女(?![士儿孩生�
 # Words *about* insults ("我不是骂人", "有人在群里骂人", "说脏话") are not insults, but the COLD-trained classifier
 # scores 骂人 alone at 1.0; they are hidden from the classifier (the lexicon still sees the whole text).
 _META_RE = re.compile(r"骂人|骂街|骂娘|辱骂|谩骂|脏话|粗口|爆粗|骂了?(?:我|我们|村民|大家|他|她|他们)")
+# Reported speech: words someone else said or shouted, quoted after a speech verb ("施工队的人冲我妈喊“你个老东西
+#别挡道”", "他骂道：滚出去"), are the writer's report, not the writer's insult; they are hidden from the lexicon and
+# the classifier. The writer's own words in quotes stay ("我就想说“你们都是畜生”": a first-person speaker).
+_REPORTED_RE = re.compile(
+    r"(?:喊|骂|吼|嚷|说|讲|叫|嚷嚷|大喊|大骂|吼叫|骂骂咧咧地?)(?:着|了|道|说)?"
+    # whom it was said to, and "…是" ("骂我爸“老不死的”", "说我们是“刁民”")
+    r"(?:[我俺他她你]们?|大家|村民|老人|群众)?(?:爸|妈|爹|娘|家)?(?:是|为)?\s*[:：,，]?\s*"
+    r"(?:[“\"「『‘]([^”\"」』’]{1,80})[”\"」』’]|(?<=[:：])([^。！？!?\n]{1,40}))"
+)
+_FIRST_PERSON_RE = re.compile(r"(?:我|俺|咱)们?(?:就|只|真|也|还|要|想|得|倒|非|偏|一定|必须|今天|当面)*$")
+
+
+def without_reported_speech(norm: str) -> str:
+    """``norm`` with quoted speech of others removed (the writer's own quoted words are kept)."""
+    if not _REPORTED_RE.search(norm):
+        return norm
+    out = []
+    last = 0
+    for m in _REPORTED_RE.finditer(norm):
+        if _FIRST_PERSON_RE.search(norm[max(0, m.start() - 8) : m.start()]):
+            continue
+        span = m.span(1) if m.group(1) is not None else m.span(2)
+        out.append(norm[last : span[0]] + " ")
+        last = span[1]
+    return "".join(out) + norm[last:]
+
+
+_QUOTE_OR_COLON_RE = re.compile(r"[“\"「『‘:：]")
 _CONTENT_RE = re.compile(r"[a-z\u3400-\u9fff]")
 # Harmless words that contain a lexicon word ("操心", "狗肉", "猪肉", "死亡", "滚动", "靠近" …), removed before matching.
 _SAFE_RE = re.compile(
@@ -161,15 +204,18 @@ def _straddles_word(flat: str, start: int, end: int) -> bool:
 
 def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     """(strong hits, mild hits) of one comment: Chinese lexicon, pinyin homophones and Latin abbreviations."""
-    flat = prep.flat
-    if _EMOJI_RE.search(prep.norm):
-        flat = strip_punct(prep.norm.translate(_EMOJI_WORDS))
+    flat, norm = prep.flat, prep.norm
+    if _QUOTE_OR_COLON_RE.search(norm):
+        norm = without_reported_speech(norm)
+        flat = strip_punct(norm) if norm != prep.norm else flat
+    if _EMOJI_RE.search(norm):
+        flat = strip_punct(norm.translate(_EMOJI_WORDS))
     flat = _SPLIT_RE.sub(lambda m: SPLIT_CHARS[m.group(0)], flat)
     flat = _SAFE_RE.sub("|", flat)
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
               if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
-    strong += [m.group(0) for m in _LATIN_RE.finditer(prep.norm)]
+    strong += [m.group(0) for m in _LATIN_RE.finditer(norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]
     strong += [h for h in latin_flat if h not in strong]
     mild = [m.group(0) for m in _MILD_RE.finditer(flat)]
@@ -221,7 +267,19 @@ class AbuseDetector:
         self.load()
         if self.classifier_ is None:
             return [0.0] * len(preps)
-        return self.classifier_.predict_proba([_META_RE.sub(" ", p.norm) for p in preps])
+        probas = self.classifier_.predict_proba([_META_RE.sub(" ", p.norm) for p in preps])
+        # Reported speech may only lower a score: a text cut around an empty quote can read oddly to the model.
+        reported = {}
+        for i, p in enumerate(preps):
+            if _QUOTE_OR_COLON_RE.search(p.norm):
+                text = without_reported_speech(p.norm)
+                if text != p.norm:
+                    reported[i] = text
+        if reported:
+            lower = self.classifier_.predict_proba([_META_RE.sub(" ", t) for t in reported.values()])
+            for i, q in zip(reported, lower, strict=True):
+                probas[i] = min(probas[i], q)
+        return probas
 
     def decide(self, prep: Prepared, proba: float) -> Decision:
         """Combine lexicon hits and the classifier probability for one comment."""

@@ -56,7 +56,9 @@ _ADDRESS_RE = re.compile(
     rf"([{_CN_NUM}a-z\-]{{1,5}})(号|室|户|号院|号楼)"
 )
 _STREET_RE = re.compile(rf"([\u4e00-\u9fff]{{2,8}}(?:路|街|巷|弄|大道))([{_CN_NUM}\-]{{1,5}})(号)")
-_QQ_RE = re.compile(r"(?:qq|扣扣|企鹅|🐧|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
+# A bare "Q"/"q" counts too ("联系王姐 Q：2874516093"); the number must then follow a colon or a space.
+_QQ_RE = re.compile(r"(?:(?:qq|扣扣|企鹅|🐧|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?|(?<![a-z0-9])q\s*(?=[:：\s])|(?<=加)q)\s*[:：]?\s*$",
+                    re.IGNORECASE)
 # An office's published number (村委会, 国土所, 监督电话 …) is not a resident's personal data; mobiles always are.
 _OFFICE_CUE_RE = re.compile(
     r"(村委|居委|村部|政府|办公室|国土所|自然资源|规划局|服务中心|服务站|便民|办事处|派出所|指挥部|拆迁办|征收办|"
@@ -64,17 +66,37 @@ _OFFICE_CUE_RE = re.compile(
 )
 # An office's published mailbox on a government domain ("…@xxx.gov.cn") is not a resident's personal data.
 _OFFICIAL_EMAIL_RE = re.compile(r"\.gov(?:\.[a-z]{2})?$")
-# A WeChat ID a resident gives as their own ("我微信号tianlaoer_1975", "wx: qiuyue_0731 我是邱月"); handles in ads
-# ("加我微信fw7011") are the seller's business contact and stay with the spam detector.
+# A WeChat ID a resident gives as their own ("我微信号tianlaoer_1975", "wx: qiuyue_0731 我是邱月"): the spam
+# detector uses this to tell a resident's contact from a seller's.
 _WECHAT = r"(?:微信|wx|vx|v信|weixin)(?:号|id)?\s*(?:是|为)?\s*[:：]?\s*([a-z][a-z0-9_\-]{5,19})"
 _OWN_WECHAT_RE = re.compile(
     rf"(?<![加添+＋])(?:我|俺|本人)(?:的|家)?\s*{_WECHAT}|{_WECHAT}(?=\s*(?:我是|我叫|俺是|本人))"
+)
+# Any WeChat ID is personal data, like a QQ number or a mobile, also in an ad ("加我微信zhanghf_1977",
+# "薇❤：tudi_888", "加V：xqh-2024lj"): an ID names one person's account. After a plain spelling (微信, vx, 绿泡泡)
+# (also spaced or disguised: w e i x i n, V x, 威芯, 薇亻言) an ID of 6–20 letters, digits, _ and - starting with a
+# letter (WeChat's own rule; 5 with a digit after a space or colon: 威芯 cqpg9, not 微信c1903班级群); after a
+# one-character disguise (薇, 威, v …) it must follow a space or colon and hold a digit or "_" (not "vivoX21",
+# "v ok", "薇 hello").
+_WECHAT_CUE = (r"(?:微信|[微薇威徽卫维围v]\s*[❤♥💗💚]?\s*[信訫伩芯]|[薇威徽]亻言|(?<![a-z0-9])(?:w\s?e\s?i\s?x\s?i\s?n|we\s?chat|"
+               r"v\s?chat|v[\s.]?x|w[\s.]?x)|绿泡泡|w信|[微薇威]x)(?:号|id)?")
+_WECHAT_SEP = r"(?:\s*(?:是|为|同号|[:：❤♥💗💚+➕]))*\s*"
+# A company's or an office's account that readers are asked to follow ("关注南航官方微信CS95539") names no person.
+_OFFICIAL_ACCOUNT_RE = re.compile(r"关注|官方|公众号|服务号|订阅号")
+_WECHAT_ID_RE = re.compile(
+    rf"(?:{_WECHAT_CUE}{_WECHAT_SEP}(?P<id>[a-z][a-z0-9_\-]{{5,19}}|(?<=[\s:：❤♥💗💚])(?=[a-z_\-]*\d)[a-z][a-z0-9_\-]{{4}})"
+    r"|(?<![a-z0-9])(?:[薇威徽v]|wei)(?:号|id)?(?:\s*[:：❤♥💗💚]\s*|\s+)+"
+    r"(?P<short>(?=[a-z0-9_\-]*[\d_])[a-z][a-z0-9_\-]{4,19}))(?![a-z0-9_\-])"
 )
 # A mobile told in pieces after a cue, with words between them ("号码13 8 那个 后面是4417 0926"): the pieces are
 # joined when they are close, no piece is a quantity, and together they make exactly one mobile number.
 _PHONE_CUE_RE = re.compile(r"号码|电话|手机|联系|打给?我|拨打")
 _PIECE_GAP = 8
 _UNIT_AFTER = frozenset("亩元块万千百号栋组户岁年月日米平方斤吨天个人次点分层楼")
+# A landline without its area code (7–8 digits) after a phone cue, and a mistyped mobile (9–12 digits starting with 1,
+# "电话：13 5 0 7 4 2 9 8 6 1 3") right after 电话/手机; not hotlines listed after 拨打 ("拨打12345、12319").
+_PHONE_BEFORE_RE = re.compile(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$")
+_MOBILE_CUE_RE = re.compile(r"(电话|手机)(号码?)?\s*[:：]?\s*$")
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
 _ID_CUE_RE = re.compile(r"(身份证|证件号|身份号|公民身份)")
 
@@ -219,7 +241,8 @@ def _number_matches(text: str, view: str) -> list[Match]:
             continue  # Chinese numerals in prose ("三三两两", "一五一十") are not numbers to redact
         if _OFFICE_CUE_RE.search(view[max(0, pos[0] - 16) : pos[0]]) and n <= 12:
             continue
-        if re.match(r"0\d{9,11}$", digits) or (7 <= n <= 8 and re.search(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$", before)):
+        landline = re.match(r"0\d{9,11}$", digits) or 7 <= n <= 8 and _PHONE_BEFORE_RE.search(before)
+        if landline or 9 <= n <= 12 and digits[0] == "1" and _MOBILE_CUE_RE.search(before):
             found.append(Match("phone", start, end, pos[max(0, n - 8) : n - 2], "电话号码"))
             continue
         if n >= 15:
@@ -289,8 +312,42 @@ def _is_break(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch)[0] in "PSZ" or ch in "电手住家"
 
 
+# A date after a signature: 2024.6.3, 2024-06-03, 2024年6月3日, 6月3日 (optional).
+_DATE = r"(?:(?:\d{2,4}\s*[.\-/年]\s*)?\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?)?"
+# A kinship word with a possessive, then a full name without 叫 ("我妈刘秀英一个人住", "俺爹周长贵"): only a
+# three-character name counts, and not when it starts with a very common word or its last character starts one
+# ("我妈高兴坏了", "我妈成天念叨", "我爸张罗着搬家").
+_KIN_RE = re.compile(r"(?:我|俺|咱)(?:的|家)?(?:爸|妈|爹|娘|哥|姐|弟|妹|儿子|女儿|舅舅?|叔叔?|姨|姑姑?|婶婶?|嫂子?|"
+                     r"媳妇|儿媳妇?|女婿|孙子|孙女|外孙女?|侄子|侄女|外甥女?|爱人|岳父|岳母|公公|婆婆|外公|外婆|大爷|大娘|大伯|伯伯)"
+                     r"(?=[\u4e00-\u9fff]{3})")
+_PARTICLES = frozenset("着得地过了吧呢啊呀吗么下上里中边前后去回起开完好坏能会该想应")
+_VERY_COMMON_FREQ = 1000
+
+
+def _kin_name(text: str, start: int) -> str:
+    """The three-character name right after a kinship word at ``start`` (empty when it is no name)."""
+    cand = text[start : start + 3]
+    if not _is_name(cand) or any(ch in _NOT_NAME_CHARS or ch in _PARTICLES for ch in cand[1:]):
+        return ""
+    freq = get_tokenizer().FREQ
+    nxt = text[start + 3 : start + 4]
+    if (freq.get(cand[:2]) or 0) >= _VERY_COMMON_FREQ or (freq.get(cand) or 0) >= _MIN_NAME_WORD_FREQ:
+        return ""
+    if nxt and (freq.get(cand[2] + nxt) or 0) >= _COMMON_WORD_FREQ:
+        return ""
+    return cand
+
+
+_MIN_NAME_WORD_FREQ = 20
+
+
 def _name_matches(text: str) -> list[Match]:
     found: list[Match] = []
+    for cue in _KIN_RE.finditer(text):
+        name = _kin_name(text, cue.end())
+        if name:
+            s = cue.end()
+            found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
     for cue in _NAME_CUE_RE.finditer(text):
         start = cue.end()
         window = text[start : start + 4]
@@ -337,13 +394,13 @@ def _name_matches(text: str) -> list[Match]:
                 if not any(x.start <= s + 1 < x.end for x in found):
                     found.append(Match("name", s + 1, s + len(cand), list(range(s + 1, s + len(cand))), "姓名"))
                 break
-    # "……——王桂兰" signed with a dash at the very end.
-    dash = re.search(rf"(?:——|--|—|－－)\s*({_NAME_CHARS}{{2,3}})[\s。.!！]*$", text)
+    # "……——王桂兰" signed with a dash at the very end, perhaps dated ("——马玉兰 2024.6.3", "——李强 6月3日").
+    dash = re.search(rf"(?:——|--|—|－－)\s*({_NAME_CHARS}{{2,3}})[\s,，]*{_DATE}[\s。.!！]*$", text)
     if dash and _is_name(dash.group(1)) and not any(m.start <= dash.start(1) < m.end for m in found):
         s = dash.start(1)
         found.append(Match("name", s + 1, dash.end(1), list(range(s + 1, dash.end(1))), "姓名"))
     # Signatures: "——石桥村五组 陈大明" at the very end.
-    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}})[\s。.!！]*$", text)
+    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}})[\s,，]*{_DATE}[\s。.!！]*$", text)
     if sig and _is_name(sig.group(1)) and not any(m.start <= sig.start(1) < m.end for m in found):
         s = sig.start(1)
         found.append(Match("name", s + 1, sig.end(1), list(range(s + 1, sig.end(1))), "姓名"))
@@ -382,8 +439,10 @@ class PiiDetector:
             pieces = spelled_mobile(view)
             if pieces:
                 matches.append(Match("mobile", pieces[0], pieces[-1] + 1, pieces[3:7], "手机号"))
-        for m in _OWN_WECHAT_RE.finditer(view):
-            s, e = m.span(1) if m.group(1) else m.span(2)
+        for m in _WECHAT_ID_RE.finditer(view):
+            if _OFFICIAL_ACCOUNT_RE.search(view[max(0, m.start() - 12) : m.start()]):
+                continue
+            s, e = m.span("id") if m.group("id") else m.span("short")
             matches.append(Match("wechat", s, e, list(range(s + 2, e - 2)), "微信号"))
         for m in _EMAIL_RE.finditer(view):
             if _OFFICIAL_EMAIL_RE.search(m.group(0)):

@@ -21,7 +21,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.jobli
 # Spellings of "WeChat"/"QQ" chosen to dodge filters: always a strong cue (matched on the squashed text).
 _EVASION_RE = re.compile(
     r"(加[v威薇卫维徽威胃喂]信?|加微(?![信博笑调])|[v威薇徽维围]信|[薇威徽]亻言|亻言|vx|v❤|wei信|微x|威x|薇x|w信|wx号|v号|weixin|wechat|vchat|"
-    r"[微薇威徽维卫围v][訫伩]|扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
+    r"[微薇威徽维卫围v][訫伩]|扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群(?![里上中内])|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
     r"[薇威]:?(?=[a-z0-9]{4}))"
 )
 # Plain spellings of "WeChat" that a resident also uses for their own ID ("vx：chenli_1990 本人陈丽").
@@ -75,6 +75,8 @@ _SAFE_LINK_RE = re.compile(
     r"mp\.weixin\.qq\.com)(?:/[\x21-\x7e]*)?"
 )
 _MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A mistyped mobile given after 电话/手机 ("电话：13 5 0 7 4 2 9 8 6 1 3", one digit too many): a plain contact.
+_PHONE_GIVEN_RE = re.compile(r"(?:电话|手机|tel)1\d{8,11}(?!\d)")
 _LINK_RE = re.compile(
     r"(https?://|www\.|t\.cn/|dwz\.|url\.cn|bit\.ly|tinyurl|[a-z0-9\-]{2,}\.(?:com|cn|net|top|xyz|cc|vip|me|io|ly|"
     r"site|shop|club|info|link)(?![a-z]))"
@@ -86,8 +88,13 @@ _PROMO = [
      r"(把|将)?面积(弄|搞|报|做|整)(上去|大了|大些|多了)|多拿(补偿|补尝|赔偿|赔尝|补助|钱|拆迁款)|多报补偿|补偿翻倍|(?:补偿|赔偿)翻(?:一)?番|多赔|赔偿翻倍|提高补偿金?额?的?办法|套取补偿|骗补|"
      r"多拿[\d零一二三四五六七八九十两几百千万]+万|平均多拿|多拿\d+|多拿[一二三四五六七八九十几]成|教你.{0,6}(?:多拿|多要|多赔|多补|翻倍)|"
      r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
-    (r"内部(关系|渠道|指标|名额|办理|价|有人|的人)|上面有人|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平", 1.5),
-    (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种.{0,4}赔|"
+    (r"内部(关系|渠道|指标|名额|办理|价|有人|的人)|上面有人|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平|(?<![没无])有门路|"
+     r"(?:县|镇|乡|市|局|上面|里面|那边)(?:里|上)?有熟人|熟人(?:能|可以|会)?帮|认识(?:领导|里面的人|上面的人)", 1.5),
+    # Payment on success and grade-raising are a tout's terms ("事成后再付款", "把房屋等级往上调一档").
+    (r"事成(?:之?后)?(?:再)?(?:付款|付钱|给钱|收费|收钱|结账|付)|办成(?:了|之?后)(?:再)?(?:付款|给钱|收费|收钱)|"
+     r"先办事后?收钱|成功(?:后|再|了再)(?:付款|收费|收钱|给钱)|(?:等级|档次|评级|标准)(?:往上|向上)?(?:调|提|升|评)(?:高|上去)?(?:一|两|二|几)档|"
+     r"往上调一档|调高一档|提一档|升一档", 1.5),
+    (r"(提供|供应|出售|批发|代种|包种)(苗木|树苗|果苗)|苗木(基地|供应|批发|种植服务)|抢种|突击种|种(?!地|田|粮|庄稼).{0,4}赔|"
      r"(栽|种)(苗子|树苗|苗木|果苗|果树|树).{0,8}(来得及|多赔|多补|多拿)|(苗子|树苗|苗木)我(这|这里|家)?(有|包)|"
      r"(征地|征收|拆迁)前.{0,3}(栽|种)", 1.5),
     # Grave and superstition services ("择日动土", "安神位"): a resident's letter about moving graves may name them.
@@ -104,25 +111,32 @@ _PROMO = [
     (r"加盟|招商|代理商|诚招|招聘|招工|包吃住|兼职|日赚|日结|月入|躺赚|赚钱|有钱赚|年年有钱|稳赚|返利|返现|刷单|佣金|提成|高收益|回报高", 1.5),
     (r"贷款|无抵押|秒批|放款|低息|信用卡|套现|网贷|借款|额度", 1.0),
     (r"发票|代开|办证|刻章|假证|学历|证件办理|资质代办", 1.5),
-    (r"博彩|彩票|六合彩|时时彩|棋牌|娱乐城|赌场|百家乐|老虎机|真人视讯|体育投注", 2.0),
+    (r"博彩|(?<!中)(?<!中了)(?<!买)彩票(?!一样|似的|一般)|六合彩|时时彩|棋牌|娱乐城|赌场|百家乐|老虎机|真人视讯|体育投注", 2.0),
     (r"厂家直销|批发价|出厂价|报价|全国(包邮|接案|服务)|包邮|下单|团购|微商|代购|秒杀|爆款|专卖", 1.0),
     (r"(征地|拆迁|土地)(律师|维权团队|咨询公司)|律师团队|律师一对一|一对一(服务|解答|指导)|专业(团队|律师|办理|评估|测绘|代理)|找专业的|成功案例|案例(?:上百|几百|无数|上千)|能赔多少|能拿多少|快速到账|到账通道|公司(承接|专业)|承接", 1.0),
     (r"出售|出租|转让|收购|回收|求购|急售|急租|买卖|房源", 0.5),
     # A seller's voice and the terms of a deal ("我们公司专门收购…现金结算", "不下证不收钱").
     (r"我们公司|本公司|我司|公司专门|专门(收购|办理|做|承接|代办|回收)|我们有办法|有办法(让|帮|把)|包下来|"
      r"不下证不收钱|不成不收|不收钱|现金结算|量大价优|价优|便宜处理|处理价|低价处理|送到家|代缴|转账就行|手续简单|"
-     r"高价(?:收|回收|收购)|黄金回收|回收黄金|上门回收|现金回收|今日金价|加急|当天出(?:结果|证|图)|"
+     r"高价(?:收|回收|收购)|黄金回收|回收黄金|上门回收|现金回收|今日金价|保底回购|高价回购|"
+     r"加急|当天出(?:结果|证|图)|"
      r"免费发布|\d+天到账|当天到账|到账快|有需要的?(我|俺)(帮|给)(你|您|大家)|[一二三四五六七八九十两\d]+(块|元)[一二三四五六七八九\d]?一个", 1.0),
     # General marketing language (shops, property sales, apps), as in SMS ads; none of it trained on.
     (r"钜惠|巨惠|火爆|火热(开启|进行|招募|启幕)|抢购|抢占|不容错过|别错过|等你来|详询|致电|认筹|开盘|样板间|不限购|内测|"
-     r"点击下载|下载(app|客户端)|注册就送|注册送|会员招募|尊享|特惠|惊喜价|大促|清仓|新品上市|盛大开业|进店有礼|"
-     r"低至|最低只要|仅需|只需\d+元|买一送一|满\d+减|送\d+元|立减|报名(?:就)?(?:送|减|优惠)", 1.0),
+     r"点击下载|下载(app|客户端)|注册就送|注册送|会员招募|尊享|特惠|惊喜价|大促|清仓|新品上市|盛大开业|进店有礼|(?:到店|进店)(?:就|即)?(?:送|领|有礼)|"
+     r"低至|最低只要|仅需|(?:每|一)(?:月|天|小时|次|平米?|亩|位|人)\d+(?:元|块)?起(?![来床诉草步飞])|\d+(?:元|块)起(?![来床诉草步飞])|"
+     r"金牌(?:护工|月嫂|保姆|服务|团队|律师|讲师)|只需\d+元|买一送一|满\d+减|送\d+元|立减|报名(?:就)?(?:送|减|优惠)", 1.0),
     # Insurance and health products sold to households with compensation money ("拆迁款别存死期 买分红险").
     # Specific product words only: letters speak of 养老保险, 根治 and 门店 in complaints.
     (r"祖传(?:秘方|偏方|接骨|中医|膏方|秘制|老方)|秘方|专治|[\d一二三四五六七八九十几]+(?:贴|次|天|副|疗程)(?:见效|好|除根|治愈)|"
      r"见效快|药到病除|一贴灵|治愈率|无效退款|"
      r"分红险|年金险|理财险|增额终身寿|年年返|月月返|返本|存死期|鱼油|纳豆|保健品|降三高|包治|特效药|神药|偏方|一盒顶|"
      r"顶[\d一二三四五六七八九十几]+副药|吃了都说好|用了都说好", 1.0),
+    # English spam ("Earn $500/day from home", "No experience needed", "Click bit.ly/…"), matched on the squashed text.
+    (r"earn\d+|\d+(?:perday|day|aday|week|month)fromhome|fromhome|workfromhome|noexperience(?:needed|required)|"
+     r"limitedoffer|freegift|makemoney|getpaid|winner|congratulations(?:you|!)|freetrial|crypto|bitcoin|forex|"
+     r"investment(?:opportunity|plan)|guaranteed(?:returns?|income|profit)|cashloan|loanavailable", 1.5),
+    (r"click(?:here|now|the|this|link|bit)|actnow|claimyour|whatsapp|telegram|dmme|messageme|contactusnow", 1.0),
     (r"涨停|牛股|荐股|必涨|主力资金|做庄|稳定收益|理财产品|高回报|保本|退订|回t|回复td", 1.5),
     (r"您|亲们|老板们|宝宝们|家人们|老表们|老乡们", 0.3),
 ]
@@ -154,6 +168,23 @@ _COMPLAINT_RE = re.compile(
     r"打击|严查|取缔|这种人|这些人|这帮人|到处(贴|发|打)|群里(有人|发)|是真的吗|靠谱吗|可信吗|能信吗|违法|非法|黑中介|"
     r"骚扰|冒充|假的|不可信|希望政府|政府(能|要|应该)|请政府|请(有关|相关)部门)"
 )
+
+
+# Phishing dressed as an official notice: asking readers to send ID, card or code numbers, or to pay a fee into an
+# account, at a distance ("请在24小时内回复本人身份证号…否则将影响补偿发放", "工本费…请转账至指定账户"): a
+# request (请…) under a sender's header (【…】) or with a threat (否则, 逾期, 以免 …) in a notice's voice (…通知：, 您的),
+# in a short post,
+# and not when the office is to be visited in person. Letters quote such demands at length (300+ characters).
+_PHISH_ASK_RE = re.compile(
+    r"请(?:将|把)[^。！？!?]{0,16}?(?:身份证|银行卡|卡号|验证码|密码)[^。！？!?]{0,12}?(?:发送|回复|发到|发给|上传|提交|告知)|"
+    r"请[^。！？!?]{0,16}?(?:回复|发送|短信|私信|填写|提交|上传|告知|报上|提供|转账|汇款|汇入|转入|打款|缴纳|交纳|支付)(?:至|到)?[^。！？!?]{0,14}?"
+    r"(?:身份证号?|银行卡号?|卡号|验证码|密码|账户|账号|工本费|手续费|保证金|押金|激活费|解冻费|认证费|服务费)"
+)
+_PHISH_HEADER_RE = re.compile(r"^【[^】]{2,14}】")
+_PHISH_VOICE_RE = re.compile(r"^.{0,30}通知[:：]|您的|尊敬的")
+_PHISH_THREAT_RE = re.compile(r"否则|逾期|以免|过期(?:作废|视为|不)|小时内|限期|冻结|视为(?:自动)?放弃|不予")
+_PHISH_MAX_CHARS = 200
+_IN_PERSON_RE = re.compile(r"(?:到|来|去|前往|携带)[^。！？!?]{0,10}(?:村委|村部|居委|镇政府|乡政府|便民|服务中心|窗口|现场|办事处)")
 
 
 _QUOTED_RE = re.compile(r"[“\"「『‘'][^”\"」』’']{2,120}[”\"」』’']")
@@ -204,6 +235,13 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         hit = bare.group(0).strip(" :：")
         (evasion if promo or seller or hit[:1] in "+＋详" else plain).append(hit)
     complaint = sorted({m.group(0) for m in _COMPLAINT_RE.finditer(flat)})
+    norm_text = prep.norm
+    phishing = bool(len(flat) <= _PHISH_MAX_CHARS and _PHISH_ASK_RE.search(norm_text)
+                    and (_PHISH_HEADER_RE.search(norm_text) or _PHISH_VOICE_RE.search(norm_text)
+                         and _PHISH_THREAT_RE.search(norm_text))
+                    and not _IN_PERSON_RE.search(norm_text))
+    if not mobile and _PHONE_GIVEN_RE.search(flat) and "电话" not in plain:
+        plain.append("电话")
     spaced_phone = spelled or bool(mobile) and not _MOBILE_RE.search(re.sub(r"\s+", "", prep.plain))
     return {
         "evasion": evasion,
@@ -217,6 +255,7 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         "seller": seller,
         "complaint": complaint,
         "question": bool(_QUESTION_RE.search(norm)),
+        "phishing": phishing,
     }
 
 
@@ -269,6 +308,9 @@ class SpamDetector:
             concrete = outside["mobile"] or bool(outside["handle"]) or outside["link"]
             if not (outside["evasion"] or outside["promo"]):
                 score -= 1.0  # every ad cue is inside the quotes
+        if f["phishing"]:
+            score += 2.5
+            reasons.append("冒充通知索要个人信息或费用")
         if f["evasion"]:
             score += 2.0
             reasons.append("含联系方式变体: " + "、".join(f["evasion"][:3]))
@@ -299,7 +341,7 @@ class SpamDetector:
             score -= 1.5
         # The classifier is trained on a few hundred own texts: it may nudge the rules, never veto a clear cue.
         score += max(0.0 if f["evasion"] else -0.5, self.model_weight * (proba - 0.5))
-        if not (f["evasion"] or f["link"] or promo or seller) and proba < 0.97:
+        if not (f["evasion"] or f["link"] or promo or seller or f["phishing"]) and proba < 0.97:
             # A phone number or "联系我" alone is a resident leaving contact details: personal data, not an ad.
             score = min(score, self.threshold - 0.01)
         # Long letters collect stray cue words (报名, 招聘, 贷款 in a complaint); ads are short.

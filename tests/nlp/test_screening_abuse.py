@@ -249,3 +249,20 @@ def test_insults_split_into_character_components(text, hit):
 def test_ordinary_words_containing_regional_insults_are_not_abuse(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "这个所长就是个 wang ba dan", "村霸ren zha一个", "You are a bunch of f**king thieves", "What the sh*t is this plan",
+    "村主任是开发商的“看门狗”，谁给钱听谁的", "你们这帮畜生，冲我妈喊“老东西滚”", "我就想说一句“你们这群畜生”",
+])
+def test_spaced_pinyin_masked_english_watchdogs_and_direct_insults_are_abuse(text):
+    assert screen([{"id": 1, "text": text}])[0].abusive, text
+
+
+@pytest.mark.parametrize("text", [
+    "他们骂我爸“老不死的”，还推了他一把，这是执法吗？", "拆迁队的人吼道：老东西滚开！我爸当场就气哭了",
+    "我家看门狗被拆迁队的车轧死了，谁赔？", "村支书就是个土皇帝，一手遮天",
+])
+def test_reported_insults_pet_watchdogs_and_local_despot_criticism_are_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, result.reasons

@@ -182,9 +182,9 @@ def test_own_wechat_keycap_digits_and_a_mobile_told_in_pieces(pii, text, hidden)
     assert decision.flag and hidden not in out
 
 
-@pytest.mark.parametrize("text", ["邮箱 zrzyj@hunan.gov.cn 是自然资源局的", "加我微信fw7011 代办",
-                                  "电话 135 后面 2 栋 1234 567"])
-def test_official_mail_ad_handles_and_numbers_with_units_are_not_personal_data(pii, text):
+@pytest.mark.parametrize("text", ["邮箱 zrzyj@hunan.gov.cn 是自然资源局的", "电话 135 后面 2 栋 1234 567",
+                                  "家长群是微信c1903班级群", "拨打12345、12319都没人管", "v ok 收到"])
+def test_official_mail_class_names_hotlines_and_numbers_with_units_are_not_personal_data(pii, text):
     assert not pii.detect(text)[0].flag
 
 
@@ -197,4 +197,25 @@ def test_common_given_name_characters_after_naming_cues_and_the_qq_penguin(pii, 
 
 @pytest.mark.parametrize("text", ["我叫王有点事想问", "我妈叫人来量地", "家里小孩喜欢🐧 玩具"])
 def test_naming_cues_before_ordinary_words_are_not_names(pii, text):
+    assert not pii.detect(text)[0].flag
+
+
+@pytest.mark.parametrize("text,hidden", [("加我微信fw7011 代办", "70"), ("代办宅基地证 v信 zjd2025 包过", "d20"),
+                                         ("w e i x i n：tudi666 土地证", "di6"), ("加我微信li_ming88，我把照片发你", "_min"),
+                                         ("Q: 87654321 有事找我", "654"), ("电话：13 9 0 7 3 1 2 2 4 5 5", "7 3 1")])
+def test_wechat_ids_also_in_ads_bare_q_numbers_and_mistyped_mobiles(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text,hidden", [("我爸张德福一个人在家", "德福"), ("我哥王建军的地被划进去了", "建军"),
+                                         ("——王秀珍 2024年6月5日", "秀珍"), ("问题还没解决。——李强 6.3", "强")])
+def test_names_after_a_kinship_word_and_dated_dash_signatures(pii, text, hidden):
+    decision, out = pii.detect(text)
+    assert decision.flag and hidden not in out
+
+
+@pytest.mark.parametrize("text", ["我妈高兴得睡不着", "我爸常年在外打工", "我妈成天念叨", "我爸何时能拿到钱",
+                                  "——二组全体 2024.6.3"])
+def test_kinship_words_before_ordinary_words_are_not_names(pii, text):
     assert not pii.detect(text)[0].flag

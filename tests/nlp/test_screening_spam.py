@@ -214,3 +214,30 @@ def test_health_religious_mover_and_disguised_platform_ads(text):
 def test_residents_own_wechat_graves_and_complaints_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "【县不动产登记中心】您的宅基地确权信息有误，请于48小时内回复户主身份证号和银行卡号，逾期将取消补偿资格。",
+    "尊敬的用户：您的补偿款已冻结，请立即转账500元解冻费至以下账户，否则视为放弃。",
+    "我在镇上有熟人，评估价能给你往上调一档，办成了再给钱，要的私信。",
+    "专业月嫂育儿嫂 金牌护工每月5200起 电话 1 3 9 0 7 3 1 2 2 4 5 5",
+    "黄金首饰回收 今日金价高价回购 到店即送小礼品",
+    "Make money fast! Work from home, earn $300 per day. Click here: tinyurl.com/abc",
+])
+def test_phishing_notices_touts_care_and_gold_ads_and_english_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+@pytest.mark.parametrize("text", [
+    "村委会通知：请各户本月底前带身份证和银行卡到村委会登记，逾期影响补偿发放。",
+    "有人冒充国土局发短信，让回复身份证号和银行卡号，否则影响补偿，大家千万别信！",
+    "熟人社会就是这样，评估的时候有关系的都评高了，我们没关系的吃亏。",
+    "从2024年起安置房不能买卖了吗？", "拆迁款买了点黄金，现在金价涨了不少。",
+    "The land use map is hard to read, please upload a bigger version.",
+    "原来通知都在微信群里发，现在改到QQ群里了，老人看不到怎么办？",
+    "征地补偿又不是买彩票，凭什么有的人多有的人少？", "种了一辈子地，赔的钱还不够买安置房",
+])
+def test_notices_in_person_warnings_metaphors_and_channel_questions_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, result.reasons
