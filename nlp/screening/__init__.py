@@ -23,6 +23,7 @@ from nlp.screening.value import ValueScorer
 
 __all__ = ["Screener", "Screening", "screen", "get_screener"]
 
+HANDLE_KINDS = frozenset({"qq", "wechat"})  # contact handles: personal data unless they are an ad's
 CLI_FIELDS = ("id", "spam", "abusive", "pii", "low_info", "duplicate_of", "value", "reasons", "redacted")
 
 
@@ -115,12 +116,17 @@ class Screener:
         if low.flag:  # "???" or an emoji is never an ad or an insult worth flagging beyond the lexicon
             spam.flag = spam.flag and bool(spam.features.get("link") or spam.features.get("evasion"))
         pii, redacted = self.pii_.detect(prep.original)
+        if spam.flag and pii.flag and set(pii.features["kinds"]) <= HANDLE_KINDS:
+            # A QQ number or WeChat ID in an ad is the seller's contact, not a resident's personal data: still
+            # masked in the redacted text, but not flagged (a resident's own handle is; see docs/screening.md).
+            pii.flag = False
+            pii.reasons = [r.replace("含个人信息", "含广告联系方式(已遮盖)") for r in pii.reasons]
         dup_decision, family_size = dup
         insult_chars = sum(len(h) for h in abuse.features.get("strong", []) + abuse.features.get("mild", []))
         value = self.value_.score(prep, spam=spam.flag, low_info=low.flag, insult_chars=insult_chars if abuse.flag else 0)
         reasons: list[str] = []
         for decision in (spam, abuse, pii, low, dup_decision):
-            if decision.flag or decision is dup_decision:
+            if decision.flag or decision is dup_decision or decision is pii:  # pii: also masked ad handles
                 reasons += decision.reasons
         reasons += value.reasons
         if "\ufffd" in prep.original:

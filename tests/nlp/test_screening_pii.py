@@ -219,3 +219,17 @@ def test_names_after_a_kinship_word_and_dated_dash_signatures(pii, text, hidden)
                                   "——二组全体 2024.6.3"])
 def test_kinship_words_before_ordinary_words_are_not_names(pii, text):
     assert not pii.detect(text)[0].flag
+
+
+def test_a_sellers_handle_is_masked_but_a_residents_own_handle_is_personal_data():
+    from nlp.screening import screen
+
+    ad, own, ad_with_mobile = screen([
+        {"id": 1, "text": "宅基地证代办 包过 加我微信 tudi_8866 三天拿证"},
+        {"id": 2, "text": "我微信号laowang_1962 水渠漏水的照片我拍了 村里谁能帮我转给国土所"},
+        {"id": 3, "text": "宅基地证代办 包过 电话13912345678"},
+    ])
+    assert ad.spam and not ad.pii
+    assert "tudi_8866" not in ad.redacted and any("广告联系方式" in r for r in ad.reasons)
+    assert own.pii and not own.spam and "laowang_1962" not in own.redacted
+    assert ad_with_mobile.spam and ad_with_mobile.pii  # a mobile is personal data even in an ad
