@@ -31,7 +31,16 @@ STRONG = (
     r"良心被狗吃|狗娘养|傻批|"
     # Aimed at people in any region: names for a person that are never literal, and curses wishing them harm.
     r"白眼狼|没良心的(?:东西|玩意)|丧良心的(?:东西|玩意)|狗奴才|烂人|下三滥|坏种|孬种|土鳖(?!虫)|兔崽子|(?<![养观爱遛捕打护])鸟人|"
-    r"全家死光|死光光|全家死绝|出门(?:就)?被车撞(?![了伤倒到过])|出门撞死|挨千刀|杀千刀|挨刀的|挨枪子"
+    r"全家死光|死光光|全家死绝|出门(?:就)?被车撞(?![了伤倒到过])|出门撞死|挨千刀|杀千刀|挨刀的|挨枪子|"
+    # Wishing someone hell or a bad end ("全家都该下地狱", "死无葬身之地"; not "像下地狱一样" about conditions).
+    r"(?:该|要|会|得|都|全|快|早晚|迟早|统统|一起|全家|一家)下(?:十八层)?地狱|下十八层地狱|死无葬身之地|不得善终|"
+    r"死无全尸|横死街头|生(?:孩子|儿子)没屁眼|"
+    # The rude gesture made by the writer ("给你们竖个中指", and 🖕 below; "一名男子向业主竖起中指" reports someone
+    # else's) and sarcasm about someone's brain ("脑子是拿来凑身高的吧").
+    r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
+    r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|"
+    # 大聪明 ("a real genius") is never praise when said of someone.
+    r"(?:这位|那位|哪位|哪个|你个|这个|那个|这群|这帮|一群|一帮|你们这些)大聪明|大聪明(?:们|领导|干部|书记|支书|村长|镇长|主任|局长|专家|设计)"
 )
 # Regional and dialect insults aimed at people, by region (matched after t2s, so traditional spellings are
 # covered). Exclamations of anger or bad luck are not insults: 嬲死 (Hunan "furious"), 完犊子 ("done for"),
@@ -114,6 +123,12 @@ ADDRESSED = (
     rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个|这个|那个|这种)?(?:{_PERSON_NOUNS})"
 )
 _STRONG_RE = re.compile(STRONG + "|" + "|".join(REGIONAL.values()))
+# Praise in scare quotes before an official ("感谢“大聪明”领导", "“父母官”们"): sarcasm aimed at people, matched on the
+# normalised text because the quotes are what make it sarcastic.
+_SARCASTIC_RE = re.compile(
+    r"[“\"「『‘](?:大聪明|小聪明|大天才|天才|人才|卧龙|凤雏|大能人|能人|砖家|叫兽|青天大老爷|父母官|好官|清官|大善人|活雷锋|"
+    r"人民公仆|公仆)[”\"」』’](?:们|领导|干部|书记|支书|村长|镇长|乡长|主任|局长|县长|专家|设计师|规划师|老板|开发商|官员|同志)"
+)
 _ADDRESSED_RE = re.compile(ADDRESSED)
 _MILD_RE = re.compile(MILD)
 # A Latin run followed by a digit or a hyphen and a digit is a code ("SB-03地块", "2B栋"), not an abbreviation.
@@ -130,6 +145,8 @@ _RASH_RE = re.compile(r"脑子一热|头脑一热|头脑发热|脑袋一热|拍�
 # Animal emoji aimed at people ("村支书🐶", "🐷脑子"): read as the character before the lexicon is matched.
 _EMOJI_WORDS = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖": "猪", "🐢": "乌龟", "🐀": "老鼠", "🐭": "老鼠"})
 _EMOJI_RE = re.compile("[🐶🐕🐷🐖🐢🐀🐭]")
+# Rude gesture emoji: the writer's own gesture at whatever they follow ("这个公示🖕🖕🖕"), unless quoted as someone else's.
+_GESTURE_RE = re.compile("🖕")
 # Characters written as their two components to dodge filters ("亻尔 女马 白勺" = 你妈的, "女表子" = 婊子,
 # "才喿" = 操): joined again for matching only. "马女" is not joined before 士/儿/生 … ("马女士" is Ms Ma).
 SPLIT_CHARS = {
@@ -140,7 +157,9 @@ SPLIT_CHARS = {
 _SPLIT_RE = re.compile("|".join(k if k != "马女" else "马女(?![士儿孩生婿人性同工主子])" for k in SPLIT_CHARS))
 # Words *about* insults ("我不是骂人", "有人在群里骂人", "说脏话") are not insults, but the COLD-trained classifier
 # scores 骂人 alone at 1.0; they are hidden from the classifier (the lexicon still sees the whole text).
-_META_RE = re.compile(r"骂人|骂街|骂娘|辱骂|谩骂|脏话|粗口|爆粗|骂了?(?:我|我们|村民|大家|他|她|他们)")
+# "张口就骂", "破口大骂" report that someone swore (the words they used are hidden as reported speech below).
+_META_RE = re.compile(r"骂人|骂街|骂娘|辱骂|谩骂|脏话|粗口|爆粗|骂了?(?:我|我们|村民|大家|他|她|他们)|"
+                      r"(?:张口|开口|张嘴|破口|当面|当众|指着鼻子)(?:就)?大?骂(?:道|着|了)?")
 # Reported speech: words someone else said or shouted, quoted after a speech verb ("施工队的人冲我妈喊“你个老东西
 #别挡道”", "他骂道：滚出去"), are the writer's report, not the writer's insult; they are hidden from the lexicon and
 # the classifier. The writer's own words in quotes stay ("我就想说“你们都是畜生”": a first-person speaker).
@@ -150,6 +169,8 @@ _REPORTED_RE = re.compile(
     r"(?:[我俺他她你]们?|大家|村民|老人|群众)?(?:爸|妈|爹|娘|家)?(?:是|为)?\s*[:：,，]?\s*"
     r"(?:[“\"「『‘]([^”\"」』’]{1,80})[”\"」』’]|(?<=[:：])([^。！？!?\n]{1,40}))"
 )
+# Further insults quoted right after the first ("骂“刁民”“穷鬼”", "骂“刁民”、“穷鬼”"): the same reported speech.
+_MORE_QUOTES_RE = re.compile(r"(?:\s*[、,，和与及]?\s*[“\"「『‘][^”\"」』’]{1,80}[”\"」』’])+")
 _FIRST_PERSON_RE = re.compile(r"(?:我|俺|咱)们?(?:就|只|真|也|还|要|想|得|倒|非|偏|一定|必须|今天|当面)*$")
 
 
@@ -163,8 +184,12 @@ def without_reported_speech(norm: str) -> str:
         if _FIRST_PERSON_RE.search(norm[max(0, m.start() - 8) : m.start()]):
             continue
         span = m.span(1) if m.group(1) is not None else m.span(2)
+        end = span[1]
+        if m.group(1) is not None:
+            more = _MORE_QUOTES_RE.match(norm, m.end())
+            end = more.end() if more else end
         out.append(norm[last : span[0]] + " ")
-        last = span[1]
+        last = end
     return "".join(out) + norm[last:]
 
 
@@ -215,6 +240,8 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
               if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
+    strong += [m.group(0) for m in _SARCASTIC_RE.finditer(norm) if strip_punct(m.group(0)) not in strong]
+    strong += [m.group(0) for m in _GESTURE_RE.finditer(norm)][:1]
     strong += [m.group(0) for m in _LATIN_RE.finditer(norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]
     strong += [h for h in latin_flat if h not in strong]

@@ -47,7 +47,7 @@ _NAME_CUE_RE = re.compile(
     # A role word set off by a space or colon ("村民代表 吴志强", "代表：李建国"); the name must then stand alone.
     r"|(?P<role>(?:村民|群众|农户|居民|党员|妇女|户)?代表人?|老?党员|老?组长|小组长|老?队长|老村长|老支书|老会计|网格员|"
     r"老兵|退伍军人|老教师|老干部|五保户|低保户)(?:\s*[:：]\s*|\s+)"
-    r"|(?:会计|出纳|组长|村长|主任|书记|支书|队长|文书|网格员|测量员|联络员)(?=[\u4e00-\u9fff]{3}(?:[,，。.!！?？、\s]|问|说|讲|家|$))"
+    r"|(?P<role3>会计|出纳|组长|村长|主任|书记|支书|队长|文书|网格员|测量员|联络员)(?=[\u4e00-\u9fff]{3}(?:[,，。.!！?？、\s]|问|说|讲|家|$))"
 )
 # House address: …村…组…号 / …小区…栋…号 / …路…号 (the number part is redacted).
 _ADDRESS_RE = re.compile(
@@ -312,6 +312,8 @@ def _is_break(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch)[0] in "PSZ" or ch in "电手住家"
 
 
+# A letter's closing formula after the signed name ("——新安村 张立平 敬上").
+_CLOSING = r"(?:敬上|谨上|拜上|敬呈|谨呈|叩首)?"
 # A date after a signature: 2024.6.3, 2024-06-03, 2024年6月3日, 6月3日 (optional).
 _DATE = r"(?:(?:\d{2,4}\s*[.\-/年]\s*)?\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?)?"
 # A kinship word with a possessive, then a full name without 叫 ("我妈刘秀英一个人住", "俺爹周长贵"): only a
@@ -320,18 +322,29 @@ _DATE = r"(?:(?:\d{2,4}\s*[.\-/年]\s*)?\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]
 _KIN_RE = re.compile(r"(?:我|俺|咱)(?:的|家)?(?:爸|妈|爹|娘|哥|姐|弟|妹|儿子|女儿|舅舅?|叔叔?|姨|姑姑?|婶婶?|嫂子?|"
                      r"媳妇|儿媳妇?|女婿|孙子|孙女|外孙女?|侄子|侄女|外甥女?|爱人|岳父|岳母|公公|婆婆|外公|外婆|大爷|大娘|大伯|伯伯)"
                      r"(?=[\u4e00-\u9fff]{3})")
+# Without a possessive, only kinship words that name a relative of someone ("平时都是侄子赵红军帮我") and village
+# roles ("我们组组长孙建国上周…") count; unless the name stands alone, the stricter check applies: the first two
+# characters must be no word of jieba frequency ≥ 100 ("组长周末都不在", "主任何时能来", "书记张口就骂").
+_BARE_KIN_RE = re.compile(r"(?:侄子|侄女|外甥女?|女婿|儿媳妇?|外孙女?|[堂表](?:哥|弟|姐|妹)|小?组长|村长|队长|村主任|"
+                          r"(?<![副])主任|书记|支书|会计(?!师)|出纳|文书|网格员|村医)(?=[\u4e00-\u9fff]{3})")
+# Surnames that are also function words: after a bare role word they are the function word ("主任和村长").
+_FUNCTION_SURNAMES = frozenset("和与于向从对把被给让为同跟及在将")
 _PARTICLES = frozenset("着得地过了吧呢啊呀吗么下上里中边前后去回起开完好坏能会该想应")
 _VERY_COMMON_FREQ = 1000
 
 
-def _kin_name(text: str, start: int) -> str:
-    """The three-character name right after a kinship word at ``start`` (empty when it is no name)."""
+def _kin_name(text: str, start: int, strict: bool = False) -> str:
+    """The three-character name right after a kinship word at ``start`` (empty when it is no name).
+
+    ``strict`` (no possessive before the kinship or role word) rejects a start that is any common word.
+    """
     cand = text[start : start + 3]
     if not _is_name(cand) or any(ch in _NOT_NAME_CHARS or ch in _PARTICLES for ch in cand[1:]):
         return ""
     freq = get_tokenizer().FREQ
     nxt = text[start + 3 : start + 4]
-    if (freq.get(cand[:2]) or 0) >= _VERY_COMMON_FREQ or (freq.get(cand) or 0) >= _MIN_NAME_WORD_FREQ:
+    common = _COMMON_WORD_FREQ if strict else _VERY_COMMON_FREQ
+    if (freq.get(cand[:2]) or 0) >= common or (freq.get(cand) or 0) >= _MIN_NAME_WORD_FREQ:
         return ""
     if nxt and (freq.get(cand[2] + nxt) or 0) >= _COMMON_WORD_FREQ:
         return ""
@@ -365,6 +378,8 @@ def _name_matches(text: str) -> list[Match]:
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
         if cue.group("role") and after and not _is_break(after):
             continue
+        if cue.group("role3") and not _kin_name(text, start):
+            continue  # "村长马上来", "组长任务重"
         if cue.group("pron") and get_tokenizer().FREQ.get(name[:2], 0) >= _COMMON_WORD_FREQ:
             continue
         named = cue.group(0).rstrip().endswith(("叫", "名字是"))
@@ -373,6 +388,13 @@ def _name_matches(text: str) -> list[Match]:
         keep = 2 if name[:2] in _COMPOUND_SURNAMES else 1
         found.append(Match("name", start + keep, start + len(name), list(range(start + keep, start + len(name))),
                            "姓名"))
+    for cue in _BARE_KIN_RE.finditer(text):
+        s = cue.end()
+        if text[s] in _FUNCTION_SURNAMES:
+            continue  # "书记和相关领导", "会计和出纳", "主任向大家解释"
+        strict = not _is_break(text[s + 3 : s + 4] or "。")  # "侄子赵红军，" stands alone; "组长孙建国上周" not
+        if not any(m.start <= s + 1 < m.end for m in found) and _kin_name(text, s, strict=strict):
+            found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
     # "我是下坪村二组的刘建国": a full name right after a village or group.
     for m in re.finditer(rf"(?:村|组|社|队|屯|号)的({_NAME_CHARS}{{2,3}})", text):
         cand = m.group(1)
@@ -400,7 +422,8 @@ def _name_matches(text: str) -> list[Match]:
         s = dash.start(1)
         found.append(Match("name", s + 1, dash.end(1), list(range(s + 1, dash.end(1))), "姓名"))
     # Signatures: "——石桥村五组 陈大明" at the very end.
-    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}})[\s,，]*{_DATE}[\s。.!！]*$", text)
+    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}}?)[\s,，]*{_DATE}[\s,，]*{_CLOSING}[\s。.!！]*$",
+                    text)
     if sig and _is_name(sig.group(1)) and not any(m.start <= sig.start(1) < m.end for m in found):
         s = sig.start(1)
         found.append(Match("name", s + 1, sig.end(1), list(range(s + 1, sig.end(1))), "姓名"))

@@ -266,3 +266,24 @@ def test_spaced_pinyin_masked_english_watchdogs_and_direct_insults_are_abuse(tex
 def test_reported_insults_pet_watchdogs_and_local_despot_criticism_are_not_abuse(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "这份补偿方案🖕 谁定的谁心里清楚", "这个方案就给你们竖个中指", "贪了修路钱的那几个，早晚下十八层地狱",
+    "吞了我们安置款的人生孩子没屁眼", "这位“大天才”规划师把排污口设在水源地上游", "设计这个路口的人脑袋是用来装饰的吧",
+    "村里那几个大聪明又想出新花样了，这帮大聪明",
+])
+def test_rude_gestures_curses_and_sarcastic_nicknames_are_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "拆迁队来的时候开口就骂“老赖”“钉子户”，还推搡老人，请镇里查一查。",
+    "他们骂我们是“刁民”、“穷鬼”，这种话能从干部嘴里说出来吗？",
+    "雨季一来，这条路泥得像下地狱一样，孩子上学太难了。", "工作人员竟向业主竖起中指，请教育局查处。",
+    "我爸干活时中指受伤了，工伤怎么认定？",
+])
+def test_reported_insults_in_a_row_and_hell_as_a_comparison_are_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)

@@ -233,3 +233,19 @@ def test_a_sellers_handle_is_masked_but_a_residents_own_handle_is_personal_data(
     assert "tudi_8866" not in ad.redacted and any("广告联系方式" in r for r in ad.reasons)
     assert own.pii and not own.spam and "laowang_1962" not in own.redacted
     assert ad_with_mobile.spam and ad_with_mobile.pii  # a mobile is personal data even in an ad
+
+
+@pytest.mark.parametrize("text,name", [
+    ("村里会计钱德顺去年就说过要重新丈量", "钱德顺"), ("外甥女潘晓燕在城里，有事打给她", "潘晓燕"),
+    ("我们队队长蒋文斌前天来量过地", "蒋文斌"), ("——白杨村 何秀兰 谨上", "何秀兰"),
+])
+def test_names_after_roles_and_relatives_without_a_possessive_and_before_a_closing(pii, text, name):
+    decision, redacted = pii.detect(text)
+    assert decision.flag and name not in redacted, redacted
+
+
+@pytest.mark.parametrize("text", ["组长周末都不在家", "主任何时能给个说法", "书记张口就骂人", "村长马上就来",
+                                  "组长任务重", "儿子高考完了才能搬", "找会计师事务所评估",
+                                  "希望书记和相关部门重视", "主任向大家解释了半天"])
+def test_roles_and_relatives_before_ordinary_words_are_not_names(pii, text):
+    assert not pii.detect(text)[0].flag, text

@@ -241,3 +241,23 @@ def test_phishing_notices_touts_care_and_gold_ads_and_english_spam(text):
 def test_notices_in_person_warnings_metaphors_and_channel_questions_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "镇政府温馨提示：耕地地力补贴每亩补发280元，扫描下方二维码登记领取，两天内有效。",
+    "黑户白户都能借！不看征信，当天下款，应用市场搜“好借呗呗”",
+    "【互助会】每户交100元即可入会，统一请律师，钱转到农行卡 6228 4801 2345 6789 012",
+])
+def test_fake_notices_with_a_qr_code_loan_apps_and_collections_into_a_card_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+@pytest.mark.parametrize("text", [
+    "补偿款什么时候转到我的银行卡？都说好了三月底，现在还没到。",
+    "有人在群里说每人交50元就能加入维权，还让转账到个人卡，这是不是骗子？",
+    "村委会贴了二维码，说扫码登记领取补贴，老人不会用手机怎么办？",
+])
+def test_residents_asking_about_payments_collections_and_qr_codes_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, (text, result.reasons)
