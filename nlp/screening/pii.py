@@ -35,6 +35,11 @@ _NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与
 _NAME_CHARS = r"[\u4e00-\u9fff]"
 _CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
 _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
+# An e-mail spelled out to dodge scrapers ("liuxiaomei88 at qq dot com", "abc(at)163(dot)com").
+_SPELLED_EMAIL_RE = re.compile(r"(?<![a-z0-9._\-])([a-z0-9][a-z0-9._\-]{2,63})(?:\s+at\s+|\s*[(\[（]\s*at\s*[)\]）]\s*)"
+                               r"([a-z0-9\-]+)(?:\s+dot\s+|\s*[(\[（]\s*dot\s*[)\]）]\s*|\.)(com|cn|net|org)(?![a-z])")
+# Not "look at this dot com": a spelled address needs a digit in its local part or a mail cue before it.
+_MAIL_CUE_RE = re.compile(r"邮箱|邮件|邮址|e-?mail|mail|信箱")
 # Name cues: the name follows these words.
 _NAME_CUE_RE = re.compile(
     r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆|老伴)"
@@ -57,7 +62,7 @@ _ADDRESS_RE = re.compile(
 )
 _STREET_RE = re.compile(rf"([\u4e00-\u9fff]{{2,8}}(?:路|街|巷|弄|大道))([{_CN_NUM}\-]{{1,5}})(号)")
 # A bare "Q"/"q" counts too ("联系王姐 Q：2874516093"); the number must then follow a colon or a space.
-_QQ_RE = re.compile(r"(?:(?:qq|扣扣|企鹅|🐧|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?|(?<![a-z0-9])q\s*(?=[:：\s])|(?<=加)q)\s*[:：]?\s*$",
+_QQ_RE = re.compile(r"(?:(?:qq|扣扣|企鹅|🐧|球球|q号|qq号)\s*[:：号]?\s*(?:是|为)?|(?<![a-z0-9])q\s*(?=[:：\s])|(?<=加)q|(?<![a-z0-9])(?:q|qq|扣)\s*我)\s*[:：]?\s*$",
                     re.IGNORECASE)
 # An office's published number (村委会, 国土所, 监督电话 …) is not a resident's personal data; mobiles always are.
 _OFFICE_CUE_RE = re.compile(
@@ -320,13 +325,14 @@ _DATE = r"(?:(?:\d{2,4}\s*[.\-/年]\s*)?\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]
 # three-character name counts, and not when it starts with a very common word or its last character starts one
 # ("我妈高兴坏了", "我妈成天念叨", "我爸张罗着搬家").
 _KIN_RE = re.compile(r"(?:我|俺|咱)(?:的|家)?(?:爸|妈|爹|娘|哥|姐|弟|妹|儿子|女儿|舅舅?|叔叔?|姨|姑姑?|婶婶?|嫂子?|"
-                     r"媳妇|儿媳妇?|女婿|孙子|孙女|外孙女?|侄子|侄女|外甥女?|爱人|岳父|岳母|公公|婆婆|外公|外婆|大爷|大娘|大伯|伯伯)"
+                     r"媳妇|儿媳妇?|女婿|孙子|孙女|外孙女?|侄子|侄女|外甥女?|爱人|岳父|岳母|公公|婆婆|外公|外婆|大爷|大娘|大伯|伯伯|"
+                     r"老头子?|老太婆|老婆子|老伴儿?|老公|老婆)"
                      r"(?=[\u4e00-\u9fff]{3})")
 # Without a possessive, only kinship words that name a relative of someone ("平时都是侄子赵红军帮我") and village
 # roles ("我们组组长孙建国上周…") count; unless the name stands alone, the stricter check applies: the first two
 # characters must be no word of jieba frequency ≥ 100 ("组长周末都不在", "主任何时能来", "书记张口就骂").
 _BARE_KIN_RE = re.compile(r"(?:侄子|侄女|外甥女?|女婿|儿媳妇?|外孙女?|[堂表](?:哥|弟|姐|妹)|小?组长|村长|队长|村主任|"
-                          r"(?<![副])主任|书记|支书|会计(?!师)|出纳|文书|网格员|村医)(?=[\u4e00-\u9fff]{3})")
+                          r"(?<![副])主任|书记|支书|会计(?!师)|出纳|文书|网格员|村医|(?:村民|群众|党员)?代表)(?=[\u4e00-\u9fff]{3})")
 # Surnames that are also function words: after a bare role word they are the function word ("主任和村长").
 _FUNCTION_SURNAMES = frozenset("和与于向从对把被给让为同跟及在将")
 _PARTICLES = frozenset("着得地过了吧呢啊呀吗么下上里中边前后去回起开完好坏能会该想应")
@@ -352,6 +358,44 @@ def _kin_name(text: str, start: int, strict: bool = False) -> str:
 
 
 _MIN_NAME_WORD_FREQ = 20
+# Cues after which ordinary words are as likely as names ("我是高中生", "村民全程参与", "老人家里…").
+_LOOSE_CUES = frozenset(("我是", "村民", "老人", "本人", "父亲", "母亲", "爷爷", "奶奶", "丈夫", "妻子", "老公", "老婆",
+                         "老伴"))
+
+
+def _common_start(name: str) -> bool:
+    """True when ``name`` begins with a common word (jieba frequency ≥ 100: 高中, 全程) or is itself a word."""
+    freq = get_tokenizer().FREQ
+    return (freq.get(name[:2]) or 0) >= _COMMON_WORD_FREQ or (freq.get(name) or 0) >= _MIN_NAME_WORD_FREQ
+
+
+# A person noun or honorific right after a full name ("吴凤英老奶奶", "何德明大爷", "李秀兰同志").
+_HONORIFIC_RE = re.compile(r"(?<=[的，,。、：:\s（(“\"])([\u4e00-\u9fff]{3})(?=老奶奶|老大爷|老爷子|老太太|老太|老大娘|大爷|大娘|"
+                           r"大妈|老人家?|同志|老汉|老伯|阿婆|阿公|老师傅)")
+# A list of names joined by 、 ("罗建华、罗建平、何秀英"): nothing in it a common word, and at least two
+# three-character items that jieba reads as a name (one token, or surname + given name; not 车难|等、车难|坐).
+_NAME_LIST_RE = re.compile(r"[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+")
+# A full name after the household of the same surname ("隔壁周家的周建军把…"; not "我家的高压线").
+_HOUSEHOLD_RE = re.compile(r"([\u4e00-\u9fff])家的(?=\1[\u4e00-\u9fff]{2})")
+
+
+def _list_names(text: str) -> list[tuple[int, int]]:
+    """Spans of the names in a 、-list holding at least two three-character names and nothing that is not a name."""
+    spans = []
+    for m in _NAME_LIST_RE.finditer(text):
+        before, after = text[m.start() - 1 : m.start()] or "。", text[m.end() : m.end() + 1] or "。"
+        if not (_is_break(before) or before in "有是") or not (_is_break(after) or after in "等和"):
+            continue
+        items = m.group(0).split("、")
+        if not all(_is_name(x) and not _common_start(x) for x in items):
+            continue
+        if sum(len(x) == 3 and len(get_tokenizer().lcut(x)[0]) != 2 for x in items) < 2:
+            continue
+        pos = m.start()
+        for x in items:
+            spans.append((pos, pos + len(x)))
+            pos += len(x) + 1
+    return spans
 
 
 def _name_matches(text: str) -> list[Match]:
@@ -376,6 +420,9 @@ def _name_matches(text: str) -> list[Match]:
         after = text[start + length : start + length + 1]
         if cue.group(1) in ("我是", "村民", "老人", "本人") and length < 3 and after and not _is_break(after):
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
+        if cue.group(1) in _LOOSE_CUES and _common_start(name) and (
+                length < 3 or not _is_break(after or "。") or (get_tokenizer().FREQ.get(name) or 0) > 0):
+            continue  # "我是高中生", "村民全程参与": a common word, not a given name (but "本人陈云富，" stands alone)
         if cue.group("role") and after and not _is_break(after):
             continue
         if cue.group("role3") and not _kin_name(text, start):
@@ -394,6 +441,14 @@ def _name_matches(text: str) -> list[Match]:
             continue  # "书记和相关领导", "会计和出纳", "主任向大家解释"
         strict = not _is_break(text[s + 3 : s + 4] or "。")  # "侄子赵红军，" stands alone; "组长孙建国上周" not
         if not any(m.start <= s + 1 < m.end for m in found) and _kin_name(text, s, strict=strict):
+            found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
+    for s, e in _list_names(text):
+        if not any(x.start <= s + 1 < x.end for x in found):
+            found.append(Match("name", s + 1, e, list(range(s + 1, e)), "姓名"))
+    for m in list(_HONORIFIC_RE.finditer(text)) + list(_HOUSEHOLD_RE.finditer(text)):
+        s = m.end() if m.re is _HOUSEHOLD_RE else m.start()
+        if (text[s] not in _FUNCTION_SURNAMES and _kin_name(text, s, strict=True)
+                and not any(x.start <= s + 1 < x.end for x in found)):
             found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
     # "我是下坪村二组的刘建国": a full name right after a village or group.
     for m in re.finditer(rf"(?:村|组|社|队|屯|号)的({_NAME_CHARS}{{2,3}})", text):
@@ -467,6 +522,10 @@ class PiiDetector:
                 continue
             s, e = m.span("id") if m.group("id") else m.span("short")
             matches.append(Match("wechat", s, e, list(range(s + 2, e - 2)), "微信号"))
+        for m in _SPELLED_EMAIL_RE.finditer(view):
+            s, e = m.span(1)
+            if any(ch.isdigit() for ch in m.group(1)) or _MAIL_CUE_RE.search(view[max(0, s - 12) : s]):
+                matches.append(Match("email", m.start(), m.end(), list(range(s + 1, e)), "电子邮箱"))
         for m in _EMAIL_RE.finditer(view):
             if _OFFICIAL_EMAIL_RE.search(m.group(0)):
                 continue
@@ -489,7 +548,7 @@ class PiiDetector:
             for p in m.mask:
                 if not chars[p].isspace() and chars[p] not in _SEPARATORS:
                     chars[p] = self.mask_char
-        for start, end in sorted(name_spans, reverse=True):
+        for start, end in sorted(set(name_spans), reverse=True):  # two cues may find the same name
             chars[start:end] = [self.name_mask]
         return "".join(chars)
 

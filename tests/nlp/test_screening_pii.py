@@ -249,3 +249,33 @@ def test_names_after_roles_and_relatives_without_a_possessive_and_before_a_closi
                                   "希望书记和相关部门重视", "主任向大家解释了半天"])
 def test_roles_and_relatives_before_ordinary_words_are_not_names(pii, text):
     assert not pii.detect(text)[0].flag, text
+
+
+@pytest.mark.parametrize("text,name", [
+    ("俺家老伴儿郑玉珍前年摔了一跤，走不了远路", "玉珍"),
+    ("前排马家的马长顺把水沟填了，下雨水漫到我家", "长顺"),
+    ("党员代表严国栋上次开会说得清清楚楚", "国栋"),
+    ("村口的柯桂兰大娘一个人住，屋顶漏了半年", "桂兰"),
+    ("没领到补贴的还有：聂春生、聂春来、龚翠萍，请核对", "翠萍"),
+])
+def test_names_in_natural_phrasing(pii, text, name):
+    decision, redacted = pii.detect(text)
+    assert decision.flag and name not in redacted, redacted
+
+
+@pytest.mark.parametrize("text,hidden", [
+    ("急事扣我：2387716450，晚上在", "87716450"),
+    ("图纸发我邮箱 zhangtie2019 at 163 dot com 谢谢", "hangtie2019"),
+    ("资料寄到我邮箱 laowu(at)126(dot)com 就行", "aowu"),
+])
+def test_a_qq_told_as_q_me_and_a_spelled_out_mailbox(pii, text, hidden):
+    decision, redacted = pii.detect(text)
+    assert decision.flag and hidden not in redacted, redacted
+
+
+@pytest.mark.parametrize("text", [
+    "我是初中生，替爷爷问一下", "村民全部到场签了字", "请look at this dot com一下", "交通、安全、卫生都要考虑",
+    "公交车难等、车难坐，希望加线路", "本人申请复评",
+])
+def test_common_words_after_loose_cues_and_in_lists_are_not_names(pii, text):
+    assert not pii.detect(text)[0].flag, text
