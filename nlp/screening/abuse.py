@@ -28,7 +28,7 @@ STRONG = (
     r"狗比|狗b|狗逼|狗玩意|狗贼|老狗|老贼|脑瘫|辣鸡|死妈|妈卖批|麻痹的|你麻痹|日你妈|你大爷|"
     r"蠢蛋|蠢材|蠢驴|笨猪|窝囊废|渣渣|二货|孙贼|混球|臭不要脸|给老子|滚你|你滚|滚出去|滚远点|滚粗|贱骨头|"
     r"脑子有坑|脑子坏了|脑子瓦特|缺心眼|丢人现眼|欠揍|欠打|欠收拾|找抽|不是东西|不是个东西|算个什么东西|算什么东西|你算老几|"
-    r"良心被狗吃|狗娘养|傻批|"
+    r"良心(?:都|早|早就|全|怕是)?(?:被|让|叫)狗(?:给)?吃|狗娘养|傻批|去屎吧|"
     # Aimed at people in any region: names for a person that are never literal, and curses wishing them harm.
     r"白眼狼|没良心的(?:东西|玩意)|丧良心的(?:东西|玩意)|狗奴才|烂人|下三滥|坏种|孬种|土鳖(?!虫)|兔崽子|(?<![养观爱遛捕打护])鸟人|"
     r"全家死光|死光光|全家死绝|出门(?:就)?被车撞(?![了伤倒到过])|出门撞死|挨千刀|杀千刀|挨刀的|挨枪子|"
@@ -40,7 +40,13 @@ STRONG = (
     r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
     r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|"
     # 大聪明 ("a real genius") is never praise when said of someone.
-    r"(?:这位|那位|哪位|哪个|你个|这个|那个|这群|这帮|一群|一帮|你们这些)大聪明|大聪明(?:们|领导|干部|书记|支书|村长|镇长|主任|局长|专家|设计)"
+    r"(?:这位|那位|哪位|哪个|你个|这个|那个|这群|这帮|一群|一帮|你们这些)大聪明|大聪明(?:们|领导|干部|书记|支书|村长|镇长|主任|局长|专家|设计)|"
+    # Threats of violence ("提着汽油跟你们同归于尽", "队长晚上走夜路小心点", "弄死你"): the writer's own threat (not
+    # "走夜路小心，路灯坏了" without someone it is aimed at).
+    r"(?:跟|和|与)(?:你|你们|他|他们|她|她们|恁)[\u4e00-\u9fff]{0,4}同归于尽|"
+    r"(?:你|你们|他|他们|队长|书记|支书|村长|主任|组长|干部|老板)[\u4e00-\u9fff]{0,4}走夜路(?:的时候)?(?:小心|当心)|(?:小心|当心)(?:你|你们|他)的?(?:狗命|小命|脑袋|狗头)|"
+    r"(?:弄|整|砍|捅)死(?:你|你们|他们)(?!了)|杀了(?:你|你们|他们)(?!了)|要(?:你|你们)(?:的)?(?:狗命|命)|让(?:你|你们)见血|"
+    r"放火烧了?(?:你|你们|他)"
 )
 # Regional and dialect insults aimed at people, by region (matched after t2s, so traditional spellings are
 # covered). Exclamations of anger or bad luck are not insults: 嬲死 (Hunan "furious"), 完犊子 ("done for"),
@@ -69,7 +75,7 @@ MILD_REGIONAL = {
 MILD = (
     r"无耻|不要脸|缺德|丧尽天良|狼心狗肺|没良心|昧良心|流氓|无赖|土匪|强盗|吸血鬼|蛀虫|黑心|贪官|垃圾(官|干部|政府|东西|"
     r"玩意|领导|书记|村长|支书|主任|人)|一群垃圾|都是垃圾|真垃圾|滚|恶心|下贱|不是人|人模狗样|蛇鼠一窝|一丘之貉|狗仗人势|"
-    r"吃人不吐骨头|我靠|老赖|土皇帝|遭报应|有报应|不得好报|吃里扒外|忘恩负义|刁民|二愣子|半吊子|怂包|软蛋|讨债鬼|扫把星|丧门星|狐狸精|"
+    r"吃人不吐骨头|没有?一?点人性|毫无人性|没人性|灭绝人性|我靠|老赖|土皇帝|遭报应|有报应|不得好报|吃里扒外|忘恩负义|刁民|二愣子|半吊子|怂包|软蛋|讨债鬼|扫把星|丧门星|狐狸精|"
     + "|".join(MILD_REGIONAL.values())
 )
 # Pinyin of homophone spellings (煞笔, 草泥马, 踏马的 …), matched on whole syllables of the CJK text.
@@ -119,6 +125,9 @@ ADDRESSED = (
     rf"|(?:就是|真是|简直是|你|你这|他|这)(?:一)?个老赖|老赖一个"
     # "吸血鬼一样的东西", "畜生一样的人".
     rf"|(?:{_PERSON_NOUNS}|{_ANIMALS})(?:一样|似的|一般)的?(?:东西|玩意儿?|家伙|货)"
+    # "拆迁办的那些人跟土匪一样，跟野狗一样": people compared with beasts or bandits.
+    rf"|(?:{_YOU}|人|家伙|当官的|干部|领导|拆迁办|开发商)(?:就|简直|真)?(?:跟|和|像|如同|好像|好比)(?:一群|一帮|一伙)?"
+    rf"(?:{_ANIMALS}|野狗|疯狗|土匪|强盗|畜生|畜牲|禽兽|豺狼|恶狼)(?:一样|似的|一般|没两样)"
     rf"|(?:{_YOU}|这帮|那帮|一帮|这群|那群|一群|这伙|那伙|一伙|这些|那些|都是|就是|全是|简直是)(?:人|家伙|当官的|干部|村干部)?"
     rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个|这个|那个|这种)?(?:{_PERSON_NOUNS})"
 )
@@ -154,6 +163,13 @@ SPLIT_CHARS = {
     "才喿": "操", "扌喿": "操", "⺘喿": "操", "犭句": "狗", "⺨句": "狗", "犭者": "猪", "⺨者": "猪", "歹匕": "死",
     "贝戋": "贱", "女昌": "娼",
 }
+# "Martian script" (火星文): rare variant or look-alike characters for common ones ("伱們這群囙扱幹蔀", "詓屎吧"),
+# read as the ordinary characters for matching only (traditional characters are already simplified).
+VARIANT_CHARS = {
+    "囙扱": "垃圾", "伱": "你", "妳": "你", "莪": "我", "嘚": "的", "吣": "心", "詓": "去", "𫍜": "去", "ㄋ": "了", "蔀": "部",
+    "迯": "逃", "孒": "子", "菿": "到", "湜": "是",
+}
+_VARIANT_RE = re.compile("|".join(VARIANT_CHARS))
 _SPLIT_RE = re.compile("|".join(k if k != "马女" else "马女(?![士儿孩生婿人性同工主子])" for k in SPLIT_CHARS))
 # Words *about* insults ("我不是骂人", "有人在群里骂人", "说脏话") are not insults, but the COLD-trained classifier
 # scores 骂人 alone at 1.0; they are hidden from the classifier (the lexicon still sees the whole text).
@@ -236,6 +252,8 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     if _EMOJI_RE.search(norm):
         flat = strip_punct(norm.translate(_EMOJI_WORDS))
     flat = _SPLIT_RE.sub(lambda m: SPLIT_CHARS[m.group(0)], flat)
+    if _VARIANT_RE.search(flat):
+        flat = _VARIANT_RE.sub(lambda m: VARIANT_CHARS[m.group(0)], flat)
     flat = _SAFE_RE.sub("|", flat)
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
               if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]

@@ -287,3 +287,21 @@ def test_rude_gestures_curses_and_sarcastic_nicknames_are_abuse(text):
 def test_reported_insults_in_a_row_and_hell_as_a_comparison_are_not_abuse(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "谁敢动我家祖坟，我就跟他们同归于尽。", "那个姓钱的书记以后走夜路当心点。", "再来强拆就弄死你们",
+    "伱們這些幹蔀嘚良吣被狗吃ㄋ", "征收办那帮人跟强盗一样，一点人性都没有，就会抢。",
+])
+def test_threats_martian_script_and_dehumanising_comparisons_are_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "路灯坏了一个月了，大家走夜路小心点，请尽快修。", "雨后这条路泥得跟猪圈一样，车开不过去。",
+    "物业扬言要打死你们，第二天真来了人打伤了业主，请派出所处理。",
+])
+def test_warnings_about_dark_roads_and_reported_threats_are_not_abuse(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)

@@ -261,3 +261,24 @@ def test_fake_notices_with_a_qr_code_loan_apps_and_collections_into_a_card_are_s
 def test_residents_asking_about_payments_collections_and_qr_codes_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "威 尼 斯 人 线 上 娱 乐 ， 注 册 就 送 彩 金",
+    "颈椎腰椎疼？祖传草本膏药贴，三贴见效，免费试用，热线400-615-2277",
+    "补偿款放着也是放着，带你炒币，周收益8%，进群：t.me/gold_hands88",
+    "专业屋面补漏，外墙翻新，五年质保，找小唐13972015546",
+])
+def test_spaced_casino_ads_health_plasters_crypto_groups_and_building_trades_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+@pytest.mark.parametrize("text", [
+    "有个组织打着数字货币的幌子在微信群里拉人头，已经有老人上当了，请政府查处。",
+    "我家屋顶漏雨，去年请人补过，说是保修两年，现在又漏了，农房改造能不能包括？",
+    "拨打12345和国土所电话都没人接，到底找谁？",
+])
+def test_residents_warning_about_crypto_or_telling_of_repairs_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, (text, result.reasons)
