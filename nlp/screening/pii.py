@@ -398,13 +398,23 @@ def _list_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _given_name(start: int, end: int) -> Match:
+    """A name match for ``text[start:end]``, the given name after the surname (all of it is masked)."""
+    return Match("name", start, end, list(range(start, end)), "姓名")
+
+
+def _covered(found: list[Match], pos: int) -> bool:
+    """True when an earlier match already covers position ``pos``."""
+    return any(m.start <= pos < m.end for m in found)
+
+
 def _name_matches(text: str) -> list[Match]:
     found: list[Match] = []
     for cue in _KIN_RE.finditer(text):
         name = _kin_name(text, cue.end())
         if name:
             s = cue.end()
-            found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
+            found.append(_given_name(s + 1, s + 3))
     for cue in _NAME_CUE_RE.finditer(text):
         start = cue.end()
         window = text[start : start + 4]
@@ -433,23 +443,22 @@ def _name_matches(text: str) -> list[Match]:
         if not (_is_name(name) or named and _is_named_with_common_char(name)):
             continue
         keep = 2 if name[:2] in _COMPOUND_SURNAMES else 1
-        found.append(Match("name", start + keep, start + len(name), list(range(start + keep, start + len(name))),
-                           "姓名"))
+        found.append(_given_name(start + keep, start + len(name)))
     for cue in _BARE_KIN_RE.finditer(text):
         s = cue.end()
         if text[s] in _FUNCTION_SURNAMES:
             continue  # "书记和相关领导", "会计和出纳", "主任向大家解释"
         strict = not _is_break(text[s + 3 : s + 4] or "。")  # "侄子赵红军，" stands alone; "组长孙建国上周" not
-        if not any(m.start <= s + 1 < m.end for m in found) and _kin_name(text, s, strict=strict):
-            found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
+        if not _covered(found, s + 1) and _kin_name(text, s, strict=strict):
+            found.append(_given_name(s + 1, s + 3))
     for s, e in _list_names(text):
-        if not any(x.start <= s + 1 < x.end for x in found):
-            found.append(Match("name", s + 1, e, list(range(s + 1, e)), "姓名"))
+        if not _covered(found, s + 1):
+            found.append(_given_name(s + 1, e))
     for m in list(_HONORIFIC_RE.finditer(text)) + list(_HOUSEHOLD_RE.finditer(text)):
         s = m.end() if m.re is _HOUSEHOLD_RE else m.start()
         if (text[s] not in _FUNCTION_SURNAMES and _kin_name(text, s, strict=True)
-                and not any(x.start <= s + 1 < x.end for x in found)):
-            found.append(Match("name", s + 1, s + 3, [s + 1, s + 2], "姓名"))
+                and not _covered(found, s + 1)):
+            found.append(_given_name(s + 1, s + 3))
     # "我是下坪村二组的刘建国": a full name right after a village or group.
     for m in re.finditer(rf"(?:村|组|社|队|屯|号)的({_NAME_CHARS}{{2,3}})", text):
         cand = m.group(1)
@@ -460,28 +469,26 @@ def _name_matches(text: str) -> list[Match]:
         if not _is_name(cand) or not _is_break(after) or (len(cand) == 3 and cand[2] in _NOT_NAME_CHARS):
             continue
         s = m.start(1)
-        if not any(x.start <= s + 1 < x.end for x in found):
-            found.append(Match("name", s + 1, s + len(cand), list(range(s + 1, s + len(cand))), "姓名"))
+        if not _covered(found, s + 1):
+            found.append(_given_name(s + 1, s + len(cand)))
     # "白果村四组李秀英 身份证…": a full name written straight after a numbered group, standing alone.
     for m in re.finditer(rf"[一二三四五六七八九十\d]+(?:组|队|社)({_NAME_CHARS}{{2,3}})", text):
         s = m.start(1)
         for cand in (m.group(1), m.group(1)[:2]):
             after = text[s + len(cand) : s + len(cand) + 1] or "。"
             if _is_name(cand) and _is_break(after) and cand[-1] not in _NOT_NAME_CHARS:
-                if not any(x.start <= s + 1 < x.end for x in found):
-                    found.append(Match("name", s + 1, s + len(cand), list(range(s + 1, s + len(cand))), "姓名"))
+                if not _covered(found, s + 1):
+                    found.append(_given_name(s + 1, s + len(cand)))
                 break
     # "……——王桂兰" signed with a dash at the very end, perhaps dated ("——马玉兰 2024.6.3", "——李强 6月3日").
     dash = re.search(rf"(?:——|--|—|－－)\s*({_NAME_CHARS}{{2,3}})[\s,，]*{_DATE}[\s。.!！]*$", text)
-    if dash and _is_name(dash.group(1)) and not any(m.start <= dash.start(1) < m.end for m in found):
-        s = dash.start(1)
-        found.append(Match("name", s + 1, dash.end(1), list(range(s + 1, dash.end(1))), "姓名"))
+    if dash and _is_name(dash.group(1)) and not _covered(found, dash.start(1)):
+        found.append(_given_name(dash.start(1) + 1, dash.end(1)))
     # Signatures: "——石桥村五组 陈大明" at the very end.
     sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}}?)[\s,，]*{_DATE}[\s,，]*{_CLOSING}[\s。.!！]*$",
                     text)
-    if sig and _is_name(sig.group(1)) and not any(m.start <= sig.start(1) < m.end for m in found):
-        s = sig.start(1)
-        found.append(Match("name", s + 1, sig.end(1), list(range(s + 1, sig.end(1))), "姓名"))
+    if sig and _is_name(sig.group(1)) and not _covered(found, sig.start(1)):
+        found.append(_given_name(sig.start(1) + 1, sig.end(1)))
     return found
 
 
