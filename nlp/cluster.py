@@ -59,6 +59,12 @@ def _normalise_rows(x: np.ndarray) -> np.ndarray:
     return x / norms
 
 
+def _join_features(z: np.ndarray, features: np.ndarray, weight: float) -> np.ndarray:
+    """``z`` and ``features`` side by side, ``features`` taking ``weight`` (0–1) of the squared length."""
+    weight = min(1.0, float(weight))
+    return np.hstack([z * math.sqrt(1.0 - weight), features * math.sqrt(weight)])
+
+
 def _as_matrix(vectors: Any) -> np.ndarray:
     x = np.asarray(vectors, dtype=np.float64)
     if x.ndim == 1:
@@ -209,7 +215,7 @@ def _topical_words() -> tuple[frozenset[str], dict[str, str]]:
     words = set(load_domain_terms())
     for _, subject_words in default_concepts():
         words.update(w for w in subject_words if len(w) >= 2)
-    return frozenset(words), dict(jieba.posseg.dt.word_tag_tab)
+    return frozenset(words), jieba.posseg.dt.word_tag_tab
 
 
 _TOPICAL_TAGS = ("n", "vn", "an", "i", "s")  # nouns (incl. names and places, which jieba over-uses), idioms, places
@@ -580,12 +586,10 @@ class TopicModel:
         if self.tfidf_weight > 0 and texts is not None:
             features = self._text_features(texts)
             if features is not None:
-                weight = min(1.0, float(self.tfidf_weight))
-                z = np.hstack([z * math.sqrt(1.0 - weight), features * math.sqrt(weight)])
+                z = _join_features(z, features, self.tfidf_weight)
         if self.concept_weight > 0 and texts is not None:
             subjects = _normalise_rows(concept_features(texts, self.concepts))  # rows without a subject stay 0
-            weight = min(1.0, float(self.concept_weight))
-            z = np.hstack([z * math.sqrt(1.0 - weight), subjects * math.sqrt(weight)])
+            z = _join_features(z, subjects, self.concept_weight)
         rng = np.random.RandomState(self.random_state)
         sample = np.sort(rng.permutation(n)[: self.silhouette_sample]) if n > self.silhouette_sample else None
         lower = self._lower_bound(distinct) if self.n_topics is None else 1
