@@ -20,7 +20,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "abuse_model.jobl
 STRONG = (
     r"傻逼|傻b|傻比|傻币|煞笔|沙比|傻屄|傻叉|傻x|傻缺|傻帽|脑残|智障|弱智|白痴|蠢货|蠢猪|猪脑子|猪狗不如|狗东西|狗官|狗日|狗娘养|"
     r"狗腿子|走狗|狗杂种|狗屁|狗眼|狗崽子|畜生|畜牲|禽兽|王八蛋|王八羔子|混蛋|浑蛋|混账|人渣|败类|杂种|杂碎|贱人|贱货|"
-    r"婊子|妈的|妈逼|妈b|操你|草你|肏|艹|日你|草泥马|尼玛|你妈(的|逼|b|死|了个|个)|去死|死全家|全家死|不得好死|断子绝孙|"
+    r"婊子|妈的|妈逼|妈b|操你|草你|肏|艹|日你|草泥马|尼玛(?![乡县镇村])|你妈(的|逼|b|死|了个|个)|去死|死全家|全家死|不得好死|断子绝孙|"
     r"死绝|滚蛋|滚出|滚吧|给我滚|吃屎|放屁|屁话|放你娘|废物|饭桶|老不死|神经病|有病吧|脑子进水|脑子有病|脑子被驴踢|"
     r"卧槽|我操|我艹|操蛋|他娘的|奶奶的|娘的|鸡巴|屌|装逼|逼样|孙子们|二逼|逗比|傻屌|死鬼|短命鬼|天打雷劈|"
     r"沙雕|傻雕|特么|特码的|踏马|他喵的|干你妈|你娘的|二百五(?![十万千百元块亩平米个0-9])|是猪吗|是猪啊|猪一样|猪脑|脑子被门夹|脑袋被门夹|"
@@ -39,6 +39,8 @@ STRONG = (
     # else's) and sarcasm about someone's brain ("脑子是拿来凑身高的吧").
     r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
     r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|"
+    # Beasts shaking their heads at someone's work ("规划水平真高，猪看了都直摇头") or doing better than them.
+    r"(?:猪|狗)(?:看了|见了|听了|看见)(?:都|也)(?:要|会|得)?直?摇头|(?:猪|狗)都(?:比|强过)(?:你|你们|他|他们|这帮|这些)|"
     # 大聪明 ("a real genius") is never praise when said of someone.
     r"(?:这位|那位|哪位|哪个|你个|这个|那个|这群|这帮|一群|一帮|你们这些)大聪明|大聪明(?:们|领导|干部|书记|支书|村长|镇长|主任|局长|专家|设计)|"
     # Threats of violence ("提着汽油跟你们同归于尽", "队长晚上走夜路小心点", "弄死你"): the writer's own threat (not
@@ -46,7 +48,12 @@ STRONG = (
     r"(?:跟|和|与)(?:你|你们|他|他们|她|她们|恁)[\u4e00-\u9fff]{0,4}同归于尽|"
     r"(?:你|你们|他|他们|队长|书记|支书|村长|主任|组长|干部|老板)[\u4e00-\u9fff]{0,4}走夜路(?:的时候)?(?:小心|当心)|(?:小心|当心)(?:你|你们|他)的?(?:狗命|小命|脑袋|狗头)|"
     r"(?:弄|整|砍|捅)死(?:你|你们|他们)(?!了)|杀了(?:你|你们|他们)(?!了)|要(?:你|你们)(?:的)?(?:狗命|命)|让(?:你|你们)见血|"
-    r"放火烧了?(?:你|你们|他)"
+    r"放火烧了?(?:你|你们|他)|"
+    # The writer taking a weapon or petrol to someone ("再来量地我拿锄头劈了你们", "老子就拿刀去村部找你们算账",
+    # "拎桶汽油去乡政府门口，大家一起死"); not "拿锄头去挖沟".
+    r"(?:拿|拎|提|扛|带|揣|抄)(?:着|上|起|把|桶|根|瓶|壶)?[\u4e00-\u9fff]{0,2}(?:刀|斧头|斧子|锄头|镰刀|铁锹|汽油|炸药|棍子|钢管|扁担)"
+    r"[\u4e00-\u9fff]{0,12}?(?:劈|砍|剁|捅|宰|烧死|炸死|弄死|拼命|拼了|算账|同归于尽|一起死|陪葬|见血)|"
+    r"(?:劈|砍|剁|宰)了?(?:你|你们|他|他们)(?![\u4e00-\u9fff]{0,2}(?:的|家的)?(?:树|竹|柴|地|田))|(?:大家|一起|全都)(?:同归于尽|一起死)"
 )
 # Regional and dialect insults aimed at people, by region (matched after t2s, so traditional spellings are
 # covered). Exclamations of anger or bad luck are not insults: 嬲死 (Hunan "furious"), 完犊子 ("done for"),
@@ -54,13 +61,13 @@ STRONG = (
 REGIONAL = {
     "粤语": r"废柴|扑街|仆街|冚家铲|冚家拎|咸家铲|丢你老母|丢你老味|丢那妈|丢雷老母|丢那星|你老母(?![亲鸡猪牛])|屌你|食屎|死蠢|"
             r"蠢过(?:只|头)?猪|衰人|衰仔|衰婆|衰鬼|[躝𨅬](?:开|尸|远|啦)|痴线|黐线|契弟|(?<![姑六])八婆|戆居|傻閪|閪|撚样|柒头",
-    "中原/山东": r"鳖孙|瘪孙|龟孙子|龟孙|孬孙|日恁娘|[日操草干]恁[娘妈]|日你娘|信球|夯货|潮巴",
+    "中原/山东": r"恁老母|驴日的|驴日下的|鳖孙|瘪孙|龟孙子|龟孙|孬孙|日恁娘|[日操草干]恁[娘妈]|日你娘|信球|夯货|潮巴",
     "湖南/湖北": r"哈卵|哈宝|打靶鬼|砍脑壳|你个苕|苕货",
     "川渝": r"瓜娃子|龟儿子|仙人板板|先人板板|日你先人|憨批|憨逼|憨憨批|哈批|瓜批|锤子玩意|你个锤子|晓得个锤子|懂个锤子|烂批|宝器(?![厂店行公司物])",
     "东北": r"滚犊子|傻狍子|瘪犊子|王八犊子|犊子玩意|损犊子|虎逼|虎b|彪子|完蛋玩意|山炮玩意",
     "西北": r"瓜皮|瓜怂|碎怂|怂货",
     "吴语": r"瘪三|册那|戆大|赤佬|猪头三(?![个只斤块十百元])|娘希匹",
-    "闽语": r"干你娘|干恁娘|干恁老师|姦恁娘|猴死囡仔|死囡仔",
+    "闽语": r"干你老母|干恁老母|姦恁老母|干你娘|干恁娘|干恁老师|姦恁娘|猴死囡仔|死囡仔",
 }
 # Mild regional words ("silly", "shameless", "go to hell" said in passing): they need a second cue like MILD.
 MILD_REGIONAL = {
@@ -154,6 +161,11 @@ _RASH_RE = re.compile(r"脑子一热|头脑一热|头脑发热|脑袋一热|拍�
 # Animal emoji aimed at people ("村支书🐶", "🐷脑子"): read as the character before the lexicon is matched.
 _EMOJI_WORDS = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖": "猪", "🐢": "乌龟", "🐀": "老鼠", "🐭": "老鼠"})
 _EMOJI_RE = re.compile("[🐶🐕🐷🐖🐢🐀🐭]")
+# Animal emoji pointed at people ("负责验收的专家👉🐷🐷🐷", "这帮🐷"): officials or a group, then the emoji.
+_EMOJI_AT_RE = re.compile(r"(?:专家|领导|干部|当官的|官员|书记|支书|村长|主任|镇长|乡长|局长|县长|组长|设计师|设计院|开发商|拆迁办|"
+                          r"这帮|那帮|这群|那群|一群|一帮|这伙|这些人|那些人|你们|他们)\s*(?:👉|=|就是|都是|是|像)?\s*[🐷🐶🐖🐕]")
+# An insult with its second character masked by a cross or stars ("傻✘规划", "傻*"), as people write "傻X".
+_MASKED_RE = re.compile(r"(?:傻|煞|沙)\s*[✘✗✖×╳*＊]")
 # Rude gesture emoji: the writer's own gesture at whatever they follow ("这个公示🖕🖕🖕"), unless quoted as someone else's.
 _GESTURE_RE = re.compile("🖕")
 # Characters written as their two components to dodge filters ("亻尔 女马 白勺" = 你妈的, "女表子" = 婊子,
@@ -260,6 +272,7 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
     strong += [m.group(0) for m in _SARCASTIC_RE.finditer(norm) if strip_punct(m.group(0)) not in strong]
     strong += [m.group(0) for m in _GESTURE_RE.finditer(norm)][:1]
+    strong += [m.group(0) for m in _EMOJI_AT_RE.finditer(norm)][:1] + [m.group(0) for m in _MASKED_RE.finditer(norm)][:1]
     strong += [m.group(0) for m in _LATIN_RE.finditer(norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]
     strong += [h for h in latin_flat if h not in strong]

@@ -10,6 +10,7 @@ added sentence). Families are the connected components; the representative is th
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections import defaultdict
@@ -28,6 +29,10 @@ _PREFIX_RE = re.compile(
 # A campaign signature is the last short segment: after a dash ("——下坪村二组"), or naming the signers.
 _SEGMENT_SPLIT_RE = re.compile(r"(?:[。！!？?；;\n]|——|--|—|～|~)+")
 _SIGNER_RE = re.compile(r"全体|联名|签名|敬上|村民代表|众村民|受影响|(村|组|社|队|社区|小区)的?(村民|居民|群众|农户|住户|户主)们?$")
+
+
+# A contact in a dedup key: letters with digits (a handle), or 7+ digits (a phone or QQ number).
+_ANCHOR_RE = re.compile(r"(?<![a-z0-9])(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{5,}|\d{7,}")
 
 
 def _strip_signature(norm: str) -> str:
@@ -103,6 +108,10 @@ class DuplicateFinder:
         added sentence), provided the smaller one has at least ``min_shingles`` shingles.
     min_shingles:
         Keys shorter than this many shingles only match exactly (default 8).
+    anchor_jaccard:
+        Two comments that give the same contact (a handle of letters and digits, or a number of 7+ digits: an ad
+        re-posted with its phrases reordered, "威信：zbph_777" / "威 信 zbph 777") are near-duplicates from this
+        Jaccard similarity on (default 0.35).
     num_perm, bands:
         MinHash size and LSH bands (default 128 and 32, i.e. 4 rows per band: a pair with Jaccard 0.5 is
         proposed with probability 0.87, 0.6 with 0.99, 0.2 with 0.05).
@@ -114,8 +123,9 @@ class DuplicateFinder:
     """
 
     def __init__(self, shingle_size: int = 2, jaccard: float = 0.55, containment: float = 0.85, min_shingles: int = 8,
-                 num_perm: int = 128, bands: int = 32, seed: int = 1) -> None:
+                 num_perm: int = 128, bands: int = 32, seed: int = 1, anchor_jaccard: float = 0.35) -> None:
         self.shingle_size = shingle_size
+        self.anchor_jaccard = anchor_jaccard
         self.jaccard = jaccard
         self.containment = containment
         self.min_shingles = min_shingles
@@ -178,6 +188,7 @@ class DuplicateFinder:
         candidates = [i for i in distinct if len(sets[i]) >= self.min_shingles]
         if len(candidates) > 1:
             self._near_pairs(candidates, sets, uf)
+            self._anchor_pairs(candidates, keys, sets, uf)
         return [-1 if skip[i] or not keys[i] else uf.find(i) for i in range(n)]
 
     def _near_pairs(self, items: list[int], sets: dict[int, set[str]], uf: _UnionFind) -> None:
@@ -199,6 +210,21 @@ class DuplicateFinder:
                 members.append(items[order[pos]])
             if members:
                 self._verify_bucket(members, sets, uf, checked)
+
+    def _anchor_pairs(self, items: list[int], keys: list[str], sets: dict[int, set[str]], uf: _UnionFind) -> None:
+        by_anchor: dict[str, list[int]] = defaultdict(list)
+        for i in items:
+            for anchor in set(_ANCHOR_RE.findall(keys[i])):
+                by_anchor[anchor].append(i)
+        for members in by_anchor.values():
+            for j, i in itertools.pairwise(members):
+                if uf.find(i) == uf.find(j):
+                    continue
+                # The words around the shared contact must be alike too (one resident's two different requests
+                # both giving their phone number are no campaign).
+                rest_i, rest_j = (shingles(_ANCHOR_RE.sub("|", keys[k]), self.shingle_size) for k in (i, j))
+                if self.similar(rest_i, rest_j)[1] >= self.anchor_jaccard:
+                    uf.union(i, j)
 
     def _verify_bucket(self, members: list[int], sets: dict[int, set[str]], uf: _UnionFind,
                        checked: set[tuple[int, int]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from nlp.screening.decision import Decision, Prepared
+from nlp.text import strip_punct
 
 # Filler posts, matched against the whole squashed text (longest first so "同意楼上" wins over "同意").
 FILLERS = (
@@ -30,6 +31,9 @@ FILLERS = (
     "来了老弟", "来了老铁", "老铁", "来了来了", "我来了", "我又来了", "又来了", "吃瓜群众", "吃瓜看戏", "前来围观",
     "默默围观", "围观群众", "搬板凳", "搬小板凳", "搬好板凳", "看戏", "看热闹", "留个脚印", "同问", "同求", "同蹲",
     "楼上正解", "正解", "顶上去",
+    # Pointing at the post above, and bare greetings or calls ("在吗", "有人吗") that ask nothing yet.
+    "楼上", "在吗", "在不在", "有人吗", "有人在吗", "有没有人", "你好", "您好", "大家好", "哈喽", "hello", "hi", "早",
+    "早上好", "晚上好",
 )
 # Bare assent with no object ("支持", "支持一下", "完全同意", "举双手赞成"): a "+1" that says nothing about what is
 # supported. "支持修机耕路" and "不同意迁坟" keep content; a bare "反对" is a stance and is kept too.
@@ -47,6 +51,8 @@ _MEASURE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[个下](?=[\u4e00-\u9fff])")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS_RE = re.compile(r"[aeiouv]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+# Emoticon codes of chat apps ("[微笑]", "[捂脸]", "[OK]"), as forwarded from a WeChat group: like emoji, no content.
+_EMOTICON_CODE_RE = re.compile(r"\[[\u4e00-\u9fffa-z]{1,4}\]")
 
 
 def _collapse_repeats(text: str) -> str:
@@ -84,6 +90,8 @@ class LowInfoDetector:
     def detect(self, prep: Prepared) -> Decision:
         """Decide whether one prepared comment is content-free."""
         flat = prep.flat.replace("\ufffd", "")
+        if "[" in prep.norm and _EMOTICON_CODE_RE.search(prep.norm):
+            flat = strip_punct(_EMOTICON_CODE_RE.sub("", prep.norm)).replace("\ufffd", "")
         if not flat:
             what = "空内容" if not prep.original.strip() else "只有表情或符号"
             return Decision(True, 1.0, [f"无实质内容: {what}"], {"kind": "empty"})
@@ -92,6 +100,7 @@ class LowInfoDetector:
         collapsed = _collapse_repeats(flat)
         if flat in _FILLER_SET or collapsed in _FILLER_SET:
             return Decision(True, 1.0, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
+        unmeasured = collapsed
         # A measure word inside a filler ("冒个泡", "打个卡", "插个眼", "占个座") adds nothing.
         collapsed = _MEASURE_RE.sub("", collapsed) or collapsed
         if collapsed in _FILLER_SET:
@@ -100,7 +109,8 @@ class LowInfoDetector:
         if stripped in _FILLER_SET:
             return Decision(True, 0.9, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         # Several fillers chained: "路过顶一下", "嗯嗯好的", "+1+1 同意楼上".
-        rest = _FILLER_CHARS_RE.sub("", _collapse_repeats(_FILLER_ALT_RE.sub("", collapsed)))
+        rest = min((_FILLER_CHARS_RE.sub("", _collapse_repeats(_FILLER_ALT_RE.sub("", text)))
+                    for text in (collapsed, unmeasured)), key=len)
         if not rest:
             return Decision(True, 0.8, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         if not _CJK_RE.search(flat):

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from nlp.screening.decision import Decision
+from nlp.screening.names import find_names
 from nlp.text import CN_DIGITS, get_tokenizer, to_simplified
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -34,10 +35,12 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫"
 _NOT_NAME_CHARS = frozenset("的了是在签同本人不没都也要说有和与就还被把给让去来到家里们些个等员户主部书记官方面地田房屋路边头口村组体")
 _NAME_CHARS = r"[\u4e00-\u9fff]"
 _CN_NUM = "0-9零〇一二三四五六七八九十百两幺"
-_EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}", re.IGNORECASE)
-# An e-mail spelled out to dodge scrapers ("liuxiaomei88 at qq dot com", "abc(at)163(dot)com").
-_SPELLED_EMAIL_RE = re.compile(r"(?<![a-z0-9._\-])([a-z0-9][a-z0-9._\-]{2,63})(?:\s+at\s+|\s*[(\[（]\s*at\s*[)\]）]\s*)"
-                               r"([a-z0-9\-]+)(?:\s+dot\s+|\s*[(\[（]\s*dot\s*[)\]）]\s*|\.)(com|cn|net|org)(?![a-z])")
+# The dots of the domain may be typed as Chinese full stops ("bansu_zx＠163。com").
+_EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:[.。][a-z0-9\-]+)*[.。][a-z]{2,10}", re.IGNORECASE)
+# An e-mail spelled out to dodge scrapers ("liuxiaomei88 at qq dot com", "abc(at)163(dot)com"),
+# also with the Chinese words for them ("zhoujh 艾特 qq 点 com").
+_SPELLED_EMAIL_RE = re.compile(r"(?<![a-z0-9._\-])([a-z0-9][a-z0-9._\-]{2,63})(?:\s+at\s+|\s*艾特\s*|\s*[(\[（]\s*at\s*[)\]）]\s*)"
+                               r"([a-z0-9\-]+)(?:\s+dot\s+|\s*点\s*|\s*[(\[（]\s*dot\s*[)\]）]\s*|\.)(com|cn|net|org)(?![a-z])")
 # Not "look at this dot com": a spelled address needs a digit in its local part or a mail cue before it.
 _MAIL_CUE_RE = re.compile(r"邮箱|邮件|邮址|e-?mail|mail|信箱")
 # Name cues: the name follows these words.
@@ -489,6 +492,10 @@ def _name_matches(text: str) -> list[Match]:
                     text)
     if sig and _is_name(sig.group(1)) and not _covered(found, sig.start(1)):
         found.append(_given_name(sig.start(1) + 1, sig.end(1)))
+    # Names with no cue at all ("邓小红去年就申请了…", "隔壁的赵德胜…"): see nlp.screening.names.
+    for s, e, surname_len in find_names(text):
+        if not _covered(found, s + surname_len):
+            found.append(_given_name(s + surname_len, e))
     return found
 
 

@@ -22,7 +22,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.jobli
 _EVASION_RE = re.compile(
     r"(加[v威薇卫维徽威胃喂]信?|加微(?![信博笑调])|[v威薇徽维围]信|[薇威徽]亻言|亻言|vx|v❤|wei信|微x|威x|薇x|w信|wx号|v号|weixin|wechat|vchat|"
     r"[微薇威徽维卫围v][訫伩]|扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群(?![里上中内])|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
-    r"[薇威]:?(?=[a-z0-9]{4}))"
+    r"[薇威]:?(?=[a-z0-9]{4})|纸飞机|飞机号|tg号|jia(?:wei|vx|v|weixin|qq)(?=[a-z0-9_]{4}))"
 )
 # Plain spellings of "WeChat" that a resident also uses for their own ID ("vx：chenli_1990 本人陈丽").
 _PLAIN_WECHAT = frozenset(("vx", "wx号", "v信", "weixin", "wechat", "微x"))
@@ -54,11 +54,16 @@ _CHANNEL_RE = re.compile(
 # <platform>" referral (小红书同名, 全网同名) is an evasion; a plain "抖音搜…", "关注视频号" is a call to action.
 _PLATFORM = r"(?:小红书|红书|抖音|快手|视频号|公众号|b站|微博|头条|知乎|闲鱼|拼多多|淘宝|直播间|全网|全平台)"
 _PLATFORM_EVASION_RE = re.compile(
+    # An account named on a platform ("抖音搜“老陈迁坟服务”", "小红书搜 @乡村筑梦设计", "公众号搜「乡土维权帮」"); the
+    # squashed text keeps no quotes, so this one is matched on the normalised text (see rule_features).
     rf"抖y|抖阴|斗音|dou音|某音|某手|某书|某红书|某(?:乎|宝|鱼|团|多多|东|度|博|站|信)(?:上|里)?(?:搜|号|店|同名|id)|红薯(?:号|搜|同名|id)|dy号|dy搜|{_PLATFORM}同名|同名{_PLATFORM}"
+)
+_PLATFORM_NAMED_RE = re.compile(
+    rf"(?:{_PLATFORM}|百度|应用商店|应用市场|app\s?store|飞机|纸飞机|telegram|tg)(?:上|里)?\s*(?:搜索?|联系|号|id)?\s*[:：]?\s*(?:[@＠][\w\u4e00-\u9fff]|[“\"「『【《][^”\"」』】》]{{2,16}}[”\"」』】》])"
 )
 _PLATFORM_CALL_RE = re.compile(
     rf"{_PLATFORM}(?:搜索?|号[:：]?(?=[a-z0-9])|id|主页|私信|见)|(?:搜|关注|进|来|上)(?:我的?)?{_PLATFORM}|"
-    r"开播|直播间|进直播|来直播|小黄车|橱窗|(?:应用商店|应用市场|app\s?store)(?:里)?搜"
+    r"开播|直播间|进直播|来直播|小黄车|橱窗|(?:应用商店|应用市场|app\s?store)(?:里)?搜|复制口令|口令[¥￥$]|打开(?:抖音|快手|淘宝|拼多多|app)"
 )
 # A neighbour's voice naming whom to call ("找老周", "找我老三", "找张老板", "有意的找王总").
 _WHOM_RE = re.compile(r"找(?:我|俺)?老[\u4e00-\u9fff]|找[\u4e00-\u9fff](?:老板|总|经理|师傅)")
@@ -104,10 +109,13 @@ _PROMO = [
     (r"原价\d*|现价\d|今天只要|今日只要|只要\d+(?:元|块)?(?:包邮|到手)?$|到手价|活动价|秒杀价|打[一二三四五六七八九\d]折|"
      r"[一二三四五六七八九\d]折(?:优惠|起|酬宾)|全场[一二三四五六七八九\d]折|随叫随到|随时上门|"
      r"价格(?:低|便宜|实惠)|价钱(?:低|便宜|公道)|价低|厂家价|出厂价|[\d一二三两五七十]+天(?:出图|出证|完工|办好|下证|拿证)|"
-     r"代做|代画|帮做|帮画|看过来|瞧一瞧|抢红包|领红包|发红包|天天红包|优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计|试用|体验|试)|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|名额仅剩|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
+     r"代做|代画|帮做|帮画|看过来|瞧一瞧|抢红包|领红包|发红包|天天红包|优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计|试用|体验|试)|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|名额仅剩|名额不多|名额紧张|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
     (r"欢迎(咨询|来电|联系|垂询|订购|选购)|有意者|加群领取|进群领取|私信领取|有意(私|加|联系|请|电)|点这里|戳这里|有(需要|意向|房源|地)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
      r"需要.{0,8}的(朋友|老乡|家人|联系|加|私)|详情(咨询|请|见|加)|了解详情|价格(公道|实惠|合理|面议|好商量|透明|从优)|"
      r"回复\d|领取(资料|补贴|红包)|点击(链接|领取)|点击.{0,12}(领|查看|查询|下载|算)|关注(公众号|我)", 1.5),
+    # Apps, invitation codes and "not an ad" testimonials ("应用商店搜…下载", "填邀请码6677", "真心推荐 不是广告").
+    (r"(?:应用商店|应用市场|app\s?store)(?:里)?搜|邀请码|推荐码|复制口令|口令[¥￥$]|不是广告|非广告|真心推荐|亲测有效|"
+     r"充[\d一二三四五六七八九十百]+送[\d一二三四五六七八九十百]+|正规平台|来玩两把|玩两把", 1.5),
     (r"加盟|招商|代理商|诚招|招聘|招工|包吃住|兼职|日赚|日结|月入|躺赚|赚钱|有钱赚|年年有钱|稳赚|返利|返现|刷单|佣金|提成|高收益|回报高", 1.5),
     (r"贷款|无抵押|秒批|放款|低息|信用卡|套现|网贷|借款|额度", 1.0),
     # A lender's terms ("征信花了也能贷", "随借随还", "按日计息"): loan ads name an app instead of a number.
@@ -117,7 +125,7 @@ _PROMO = [
     (r"(?:每人|每户|每家)(?:捐|交|出|凑|缴)\d+(?:元|块)?(?:钱)?(?:即可|就能|就可以|就)?(?:加入|入会|入群|参加|报名)|"
      r"维权基金|爱心互助", 1.5),
     (r"(?:转账|汇款|打款|转)(?:至|到)[^。！？!?]{0,6}?(?:银行卡|[工农建中交邮招]行卡|卡号|账户|账号)", 1.0),
-    (r"发票|代开|办证|刻章|假证|学历|证件办理|资质代办", 1.5),
+    (r"(?:代开|开具?|提供|可开|出售|各类|正规|增值税)发票|发票(?:代开|出售|可开)|代开|办证|刻章|假证|学历|证件办理|资质代办", 1.5),
     (r"博彩|(?<!中)(?<!中了)(?<!买)彩票(?!一样|似的|一般)|六合彩|时时彩|棋牌|娱乐城|赌场|百家乐|老虎机|真人视讯|体育投注|"
      r"葡京|真人荷官|荷官|首存|首充送|存送|彩金|线上娱乐|澳门(?:在线|赌|娱乐|威尼斯|金沙)|威尼斯人", 2.0),
     (r"厂家直销|批发价|出厂价|报价|全国(包邮|接案|服务)|包邮|下单|团购|微商|代购|秒杀|爆款|专卖", 1.0),
@@ -151,7 +159,8 @@ _PROMO = [
     (r"click(?:here|now|the|this|link|bit)|actnow|claimyour|whatsapp|telegram|dmme|messageme|contactusnow", 1.0),
     (r"涨停|牛股|荐股|必涨|主力资金|做庄|稳定收益|理财产品|高回报|保本|退订|回t|回复td|usdt|"
      # A crypto scheme's pitch ("跟着老师做数字货币，月收益稳定30%"); letters warning about 数字货币 scams stay letters.
-     r"(?:跟着?|带你)(?:老师)?(?:做|炒|玩)(?:数字货币|虚拟币|币)|[日周月年]收益(?:稳定)?\d|收益稳定|带你飞|带你赚", 1.5),
+     r"(?:跟着?|带你)(?:老师)?(?:做|炒|玩)(?:数字货币|虚拟币|币)|年化|保本保息|保本付息|"
+     r"内部(?:规划|图纸|消息|资料)|[日周月年]收益(?:稳定)?\d|收益稳定|带你飞|带你赚", 1.5),
     (r"您|亲们|老板们|宝宝们|家人们|老表们|老乡们", 0.3),
 ]
 _PROMO_RES = [(re.compile(p), w) for p, w in _PROMO]
@@ -160,7 +169,7 @@ _PROMO_RES = [(re.compile(p), w) for p, w in _PROMO]
 # ("每亩4.8万 太低") is a resident's figure, not an offer.
 _SELLER_RE = re.compile(
     r"出售|转让|批发|出租|急售|低价|(?<![不占还])便宜|厂家|直销|代写|承接|接(?!不)[\u4e00-\u9fff]{0,6}?活(?!动)|挂靠|"
-    r"有资质|资质齐全|手续齐全|手续全|包工|包活|全包|现货|新货|货源|一口价|^卖|[专出]卖|卖(?:二手|新|各种|全新)|二手"
+    r"有资质|资质齐全|手续齐全|手续全|包工(?!头)|包活|全包|现货|新货|货源|一口价|^卖|[专出]卖|卖(?:二手|新|各种|全新)|二手"
 )
 _UNIT = r"(?:亩|棵|株|平米?|平方米?|方|斤|吨|天|次|个|台|车|趟|小时|米)"
 _NUM = r"[\d.零一二三四五六七八九十两百千万]+"
@@ -192,8 +201,13 @@ _COMPLAINT_RE = re.compile(
 _PHISH_ASK_RE = re.compile(
     r"请(?:将|把)[^。！？!?]{0,16}?(?:身份证|银行卡|卡号|验证码|密码)[^。！？!?]{0,12}?(?:发送|回复|发到|发给|上传|提交|告知)|"
     r"(?:长按|扫描|扫码|识别|扫)[^。！？!?]{0,8}?二维码[^。！？!?]{0,6}?(?:领取|申领|登记|办理|认证|激活)|"
-    r"请[^。！？!?]{0,16}?(?:回复|发送|短信|私信|填写|提交|上传|告知|报上|提供|转账|汇款|汇入|转入|打款|缴纳|交纳|支付)(?:至|到)?[^。！？!?]{0,14}?"
+    r"请[^。！？!?]{0,16}?(?:回复|发送|短信|私信|填写|提交|上传|告知|报上|提供|转账|汇款|汇入|转入|转(?=至|到)|打款|缴纳|交纳|支付)(?:至|到)?[^。！？!?]{0,14}?"
     r"(?:身份证号?|银行卡号?|卡号|验证码|密码|账户|账号|工本费|手续费|保证金|押金|激活费|解冻费|认证费|服务费)"
+)
+# An advance fee for a subsidy or payout ("申领失地养老补贴…需先交50元工本费"): a scam however it is dressed.
+_ADVANCE_FEE_RE = re.compile(
+    r"(?:补贴|补助|补偿|养老金|返还|奖励|发放|申领|领取)[^。！？!?]{0,30}?(?:需|须|要|得)?先(?:交|缴|付|转)[^。！？!?]{0,8}?"
+    r"(?:工本费|手续费|保证金|押金|激活费|解冻费|认证费|服务费|材料费|资料费)"
 )
 _PHISH_HEADER_RE = re.compile(r"^【[^】]{2,14}】")
 _PHISH_VOICE_RE = re.compile(r"^.{0,30}(?:通知|温馨提示|提醒)[:：]|您的|尊敬的")
@@ -215,7 +229,8 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         flat = strip_punct(norm)
     evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)}
                      | {"🐧" for _ in _PENGUIN_RE.finditer(norm)}
-                     | set(_CHANNEL_RE.findall(flat)) | set(_PLATFORM_EVASION_RE.findall(flat)))
+                     | set(_CHANNEL_RE.findall(flat)) | set(_PLATFORM_EVASION_RE.findall(flat))
+                     | {m.group(0) for m in _PLATFORM_NAMED_RE.finditer(norm)})
     if evasion and set(evasion) <= _PLAIN_WECHAT and is_own_wechat(norm):
         # "vx：chenli_1990 本人陈丽 …": a resident's own WeChat ID (personal data); an ad only with an offer below.
         evasion, own_wechat = [], evasion
@@ -255,6 +270,8 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
                     and (_PHISH_HEADER_RE.search(norm_text) or _PHISH_VOICE_RE.search(norm_text)
                          and _PHISH_THREAT_RE.search(norm_text))
                     and not _IN_PERSON_RE.search(norm_text))
+    phishing = phishing or bool(len(flat) <= _PHISH_MAX_CHARS and _ADVANCE_FEE_RE.search(norm_text)
+                                and not _QUESTION_RE.search(norm) and not _COMPLAINT_RE.search(flat))
     if not mobile and _PHONE_GIVEN_RE.search(flat) and "电话" not in plain:
         plain.append("电话")
     spaced_phone = spelled or bool(mobile) and not _MOBILE_RE.search(re.sub(r"\s+", "", prep.plain))
@@ -316,12 +333,15 @@ class SpamDetector:
         score = 0.0
         reasons = []
         concrete = f["mobile"] or bool(f["handle"]) or f["link"]
-        if concrete and f["complaint"] and _QUOTED_RE.search(prep.norm):
-            # A resident quoting the ad ("有人发“加V tdz888 代办土地证”，是骗子吧"): judge the words outside the quotes.
+        if (f["promo"] or f["evasion"] or concrete) and _QUOTED_RE.search(prep.norm):
+            # A resident quoting the ad ("有人发“加V tdz888 代办土地证”，是骗子吧", "电线杆上贴了张“迁坟一条龙”，
+            # 这是村里指定的吗"): judge the words outside the quotes.
             outside = rule_features(Prepared(prep.original, "", _QUOTED_RE.sub(" ", prep.norm),
                                              strip_punct(_QUOTED_RE.sub(" ", prep.norm))))
-            concrete = outside["mobile"] or bool(outside["handle"]) or outside["link"]
-            if not (outside["evasion"] or outside["promo"]):
+            outside_concrete = outside["mobile"] or bool(outside["handle"]) or outside["link"]
+            if f["complaint"] or f["question"]:
+                concrete = outside_concrete
+            if not (outside["evasion"] or outside["promo"] or outside_concrete or outside["contact"]):
                 score -= 1.0  # every ad cue is inside the quotes
         if f["phishing"]:
             score += 2.5
