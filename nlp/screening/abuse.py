@@ -40,7 +40,8 @@ STRONG = (
     r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
     r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|"
     # Beasts shaking their heads at someone's work ("规划水平真高，猪看了都直摇头") or doing better than them.
-    r"(?:猪|狗)(?:看了|见了|听了|看见)(?:都|也)(?:要|会|得)?直?摇头|(?:猪|狗)都(?:比|强过)(?:你|你们|他|他们|这帮|这些)|"
+    r"(?:猪|狗)(?:看了|见了|听了|看见)(?:都|也)(?:要|会|得)?(?:直?摇头|自愧不如|自叹不如)|猪头(?:ld|领导|干部|书记|村长|主任|专家|官)|"
+    r"一把火(?:把|给)?(?:你|你们|他|他们)[\u4e00-\u9fff]{0,6}?(?:点了|烧了|烧掉)|(?:猪|狗)都(?:比|强过)(?:你|你们|他|他们|这帮|这些)|"
     # 大聪明 ("a real genius") is never praise when said of someone.
     r"(?:这位|那位|哪位|哪个|你个|这个|那个|这群|这帮|一群|一帮|你们这些)大聪明|大聪明(?:们|领导|干部|书记|支书|村长|镇长|主任|局长|专家|设计)|"
     # Threats of violence ("提着汽油跟你们同归于尽", "队长晚上走夜路小心点", "弄死你"): the writer's own threat (not
@@ -61,9 +62,9 @@ STRONG = (
 REGIONAL = {
     "粤语": r"废柴|扑街|仆街|冚家铲|冚家拎|咸家铲|丢你老母|丢你老味|丢那妈|丢雷老母|丢那星|你老母(?![亲鸡猪牛])|屌你|食屎|死蠢|"
             r"蠢过(?:只|头)?猪|衰人|衰仔|衰婆|衰鬼|[躝𨅬](?:开|尸|远|啦)|痴线|黐线|契弟|(?<![姑六])八婆|戆居|傻閪|閪|撚样|柒头",
-    "中原/山东": r"恁老母|驴日的|驴日下的|鳖孙|瘪孙|龟孙子|龟孙|孬孙|日恁娘|[日操草干]恁[娘妈]|日你娘|信球|夯货|潮巴",
-    "湖南/湖北": r"哈卵|哈宝|打靶鬼|砍脑壳|你个苕|苕货",
-    "川渝": r"瓜娃子|龟儿子|仙人板板|先人板板|日你先人|憨批|憨逼|憨憨批|哈批|瓜批|锤子玩意|你个锤子|晓得个锤子|懂个锤子|烂批|宝器(?![厂店行公司物])",
+    "中原/山东": r"鳖崽子|龟崽子|恁老母|驴日的|驴日下的|鳖孙|瘪孙|龟孙子|龟孙|孬孙|日恁娘|[日操草干]恁[娘妈]|日你娘|信球|夯货|潮巴",
+    "湖南/湖北": r"蠢宝|板马(?:养的|日的|崽)|哈卵|哈宝|打靶鬼|砍脑壳|你个苕|苕货",
+    "川渝": r"憨包|瓜娃子|龟儿子|仙人板板|先人板板|日你先人|憨批|憨逼|憨憨批|哈批|瓜批|锤子玩意|你个锤子|晓得个锤子|懂个锤子|烂批|宝器(?![厂店行公司物])",
     "东北": r"滚犊子|傻狍子|瘪犊子|王八犊子|犊子玩意|损犊子|虎逼|虎b|彪子|完蛋玩意|山炮玩意",
     "西北": r"瓜皮|瓜怂|碎怂|怂货",
     "吴语": r"瘪三|册那|戆大|赤佬|猪头三(?![个只斤块十百元])|娘希匹",
@@ -96,7 +97,7 @@ PINYIN = (
 _PINYIN_SAFE_RE = re.compile(r"沙壁|[告离分区特差级类识性个鉴辨派道]别|沙碧|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
-    r"sb|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴)|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
+    r"sb|wbd|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴)|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
     r"gouride|wangbadan|dsb|jb|md|on9|dllm|pk街|diu(?=\s?(?:你|nei|lei|老母))|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan|"
     # Insults spelled in pinyin, with or without spaces ("就是个 hun dan", "ren zha").
     r"hun\s?dan|wang\s?ba\s?dan|ren\s?zha|bai\s?chi|zhi\s?zhang|ruo\s?zhi|nao\s?can|chu\s?sheng|gou\s?ri\s?de|"

@@ -34,11 +34,15 @@ from nlp.text import get_tokenizer
 
 GIVEN_CHARS_PATH = Path(__file__).resolve().parent.parent / "data" / "given_name_chars.txt"
 # Surnames that are also function words or street words: never the start of a name without a cue.
-_NOT_BARE_SURNAMES = frozenset("和与于向从对把被给让为同跟及在将应查全路")
-# Given-name characters that are not the last character of a bare name (杨梅|树, 林|小学).
-_NOT_LAST = frozenset("树小")
+_NOT_BARE_SURNAMES = frozenset("和与于向从对把被给让为同跟及在将应查全路房苑沙")
+# Given-name characters that are not the last character of a bare name (杨梅|树, 林|小学, 蓝翠|和她老公), and the one that may
+# only be the middle one, before no landscape word (陈家豪, 王家伟; not 张家湾, 刘家山, 何家河: 湾 is no given-name
+# character, 山 and 河 are).
+_NOT_LAST = frozenset("树小和")
+_FAMILY_CHAR = "家"
+_LANDSCAPE = frozenset("山河林湖江海泉峰松柏东西南北中桥园塘坪湾冲岭坡沟")
 # A place, an estate or an organisation right after the candidate (向阳村, 靳江河|西岸 aside: 河 is a given char).
-_PLACE_AFTER = frozenset("村镇乡县市区湾坪庄沟岭坡塘坝寨屯桥组社队路街巷号栋苑园府城小中学院楼厦店场站厂司馆所局语")
+_PLACE_AFTER = frozenset("村镇乡县市区湾坪庄沟岭坡塘坝寨屯桥组社队路街巷号栋苑园府城小中学院楼厦店场站厂司馆所局语湖溪江行")
 # Given names that are also common words and still usual as names.
 _NAME_WORDS = frozenset((
     "建国", "光明", "国庆", "解放", "胜利", "和平", "建设", "援朝", "卫国", "卫东", "向东", "红军", "新民", "志强", "国强", "建华", "建军", "红梅", "春生",
@@ -52,7 +56,7 @@ _WORD_FREQ = 20  # jieba frequency from which a string counts as a word
 _COMMON_FREQ = 100  # … as a common word
 _VERY_COMMON_FREQ = 1000
 # What may follow a two-character name that stands alone.
-_TWO_AFTER_RE = re.compile(r"(?:家的|家那|家这|家门|家屋|家房|家老|家地|家田|家院|的)|[:：，,。（(】\]）)、\s]|$")
+_TWO_AFTER_RE = re.compile(r"(?:家的|家那|家这|家门|家屋|家房|家老|家地|家田|家院|的|两口子|俩口子|夫妻|夫妇|一家)|[:：，,。（(】\]）)、\s]|$")
 # Kinship and role words a two-character name may follow directly ("俺叔王栓的地", "组长汪海说").
 _TWO_BEFORE_RE = re.compile(r"(?:叔|伯|舅|姨|姑|爹|娘|爸|妈|哥|姐|弟|妹|组长|队长|村长|会计|出纳|测量员|包工头|邻居)$")
 
@@ -87,7 +91,7 @@ def _candidate_re() -> re.Pattern[str]:
 
     given = "".join(sorted(given_name_chars()))
     single = "".join(sorted(SURNAMES - _NOT_BARE_SURNAMES))
-    return re.compile(rf"(?=((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])[{given}][{given}]?))")
+    return re.compile(rf"(?=((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])(?:[{given}]|{_FAMILY_CHAR}(?=[{given}]))[{given}]?))")
 
 
 def _is_break(ch: str) -> bool:
@@ -118,16 +122,20 @@ def _word_starts(text: str) -> set[int]:
 def _three_char_ok(text: str, start: int, name: str, surname_len: int) -> bool:
     given = name[surname_len:]
     nxt = text[start + len(name) : start + len(name) + 1]
-    if _freq(name) >= _WORD_FREQ or name[-1] in _NOT_LAST:
+    if _freq(name) >= _WORD_FREQ or name[-1] in _NOT_LAST or _NOT_LAST & set(given) and _freq(name[:2]) > 0:
+        return False  # 杨梅树, 桑树全 (a tree, then a word)
+    if given[0] == _FAMILY_CHAR and (len(given) < 2 or given[1] in _LANDSCAPE):
         return False
     if surname_len == 1:
         if _common_word(name[:2], _WORD_FREQ):
             return False
         freq = _freq(given)
+        tag = _word_tags().get(given)
         if given not in _NAME_WORDS and freq >= _COMMON_FREQ and (
-                _word_tags().get(given) not in _NOUN_TAGS or freq >= _VERY_COMMON_FREQ):
-            return False
-    return not (nxt and (nxt in _PLACE_AFTER or _common_word(name[-1] + nxt)))
+                tag not in _NOUN_TAGS or tag == "ns" or freq >= _VERY_COMMON_FREQ):
+            return False  # 天天, 根本, 小学; 连|贵阳 (a city)
+    # "钱|全勤奖": the given name runs into the next character as one word.
+    return not (nxt and (nxt in _PLACE_AFTER or _common_word(name[-1] + nxt) or _freq(given + nxt) >= _WORD_FREQ))
 
 
 def _two_char_ok(text: str, start: int, name: str) -> bool:
@@ -152,7 +160,7 @@ def _surname_starts_word(text: str, start: int, starts: set[int]) -> bool:
 # A name spelled out with spaces to dodge filters ("有个叫 付 建 设 的"): two or three single characters standing
 # alone, not part of a longer run of spaced characters ("土 地 证 代 办").
 _SPACED_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff](?:\s[\u4e00-\u9fff]){1,2})"
-                        r"(?![\u4e00-\u9fff])(?!\s[\u4e00-\u9fff](?![\u4e00-\u9fff]))")
+                        r"(?![\u4e00-\u9fff])(?!\s(?![的了])[\u4e00-\u9fff](?![\u4e00-\u9fff]))")
 
 
 def _spaced_names(text: str) -> list[tuple[int, int, int]]:
@@ -169,6 +177,20 @@ def _spaced_names(text: str) -> list[tuple[int, int, int]]:
                 and (given in _NAME_WORDS or all(ch in given_name_chars() for ch in given))):
             found.append((m.start(1), m.end(1), 1))
     return found
+
+
+# Words after a name that say it is a person's, even when it is also a word (杜鹃 is a flower, 李娜 a tennis
+# player): "杜鹃和她老公在外打工", "韦芳两口子", "李娜（不是打网球的那个）".
+_PERSON_AFTER = r"(?:和|跟|与)(?:她|他)(?:老公|男人|丈夫|老婆|媳妇|爱人|对象)|两口子|俩口子|[（(]不是"
+
+
+@cache
+def _person_after_re() -> re.Pattern[str]:
+    from nlp.screening.pii import _COMPOUND_SURNAMES, SURNAMES
+
+    single = "".join(sorted(SURNAMES - _NOT_BARE_SURNAMES))
+    return re.compile(rf"(?:^|(?<=[\s，,。！!？?；;：:、（(【\[]))((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])"
+                      rf"[\u4e00-\u9fff]{{1,2}}?)(?={_PERSON_AFTER})")
 
 
 def find_names(text: str) -> list[tuple[int, int, int]]:
@@ -192,12 +214,15 @@ def find_names(text: str) -> list[tuple[int, int, int]]:
             continue
         if starts is None:
             starts = _word_starts(text)
-        if not _surname_starts_word(text, start, starts):
-            continue
+        if not _surname_starts_word(text, start, starts) or start + len(name) not in starts:
+            continue  # "块钱|全勤奖": the candidate ends inside a word
         found.append((start, start + len(name), surname_len))
         taken = start + len(name)
     if " " in text:
         found += _spaced_names(text)
+    for m in _person_after_re().finditer(text):
+        if not any(s <= m.start(1) < e for s, e, _ in found):
+            found.append((m.start(1), m.end(1), 2 if m.group(1)[:2] in _COMPOUND_SURNAMES else 1))
     return found
 
 

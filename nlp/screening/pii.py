@@ -106,6 +106,8 @@ _UNIT_AFTER = frozenset("亩元块万千百号栋组户岁年月日米平方斤�
 _PHONE_BEFORE_RE = re.compile(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$")
 _MOBILE_CUE_RE = re.compile(r"(电话|手机)(号码?)?\s*[:：]?\s*$")
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
+# Codes of plots, parcels, projects and documents: long numbers that name no person.
+_CODE_CUE_RE = re.compile(r"(?:代码|编码|编号|单元号|宗地号|地块号|权证号|证书号|文号|项目号|合同号|批次号|流水号)\s*(?:是|为)?\s*[:：]?\s*$")
 _ID_CUE_RE = re.compile(r"(身份证|证件号|身份号|公民身份)")
 
 
@@ -232,6 +234,8 @@ def _number_matches(text: str, view: str) -> list[Match]:
             continue
         if "X" in digits:
             continue
+        if _CODE_CUE_RE.search(before) and not _CARD_CUE_RE.search(before):
+            continue  # a plot, parcel or document code ("地块代码是4115231052010300128")
         if 16 <= n <= 19 and (luhn_ok(digits) or _CARD_CUE_RE.search(before)):
             found.append(Match("bank_card", start, end, pos[:-4], "银行卡号"))
             continue
@@ -488,10 +492,12 @@ def _name_matches(text: str) -> list[Match]:
     if dash and _is_name(dash.group(1)) and not _covered(found, dash.start(1)):
         found.append(_given_name(dash.start(1) + 1, dash.end(1)))
     # Signatures: "——石桥村五组 陈大明" at the very end.
-    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,3}}?)[\s,，]*{_DATE}[\s,，]*{_CLOSING}[\s。.!！]*$",
+    sig = re.search(rf"(?:村|组|社|队|户主|村民)[\s:：]*({_NAME_CHARS}{{2,4}}?)[\s,，]*{_DATE}[\s,，]*{_CLOSING}[\s。.!！]*$",
                     text)
     if sig and _is_name(sig.group(1)) and not _covered(found, sig.start(1)):
-        found.append(_given_name(sig.start(1) + 1, sig.end(1)))
+        keep = 2 if sig.group(1)[:2] in _COMPOUND_SURNAMES else 1
+        if len(sig.group(1)) - keep <= 2:  # "司马红旗"; four characters only with a compound surname
+            found.append(_given_name(sig.start(1) + keep, sig.end(1)))
     # Names with no cue at all ("邓小红去年就申请了…", "隔壁的赵德胜…"): see nlp.screening.names.
     for s, e, surname_len in find_names(text):
         if not _covered(found, s + surname_len):

@@ -305,3 +305,32 @@ def test_threats_martian_script_and_dehumanising_comparisons_are_abuse(text):
 def test_warnings_about_dark_roads_and_reported_threats_are_not_abuse(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "再来量我家的地，我拿镰刀砍了你们",
+    "不给说法我就提桶汽油去镇政府，大家一起死",
+    "老子一把火把你们村部点了",
+    "验收的专家👉🐷 这种沟渠也能过",
+    "傻✘设计，路修得比房子还高",
+    "那个wbd会计又把钱扣了",
+    "🐷头ld又在开空头支票",
+    "一群憨包干部，规划画得乱七八糟",
+    "你个鳖崽子组长，钱都吞了",
+    "干恁老母，半夜来推房",
+    "这规划水平，猪看了都要自愧不如",
+])
+def test_threats_masked_insults_emoji_at_officials_and_regional_insults_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "尼玛乡的牧道被围栏挡住了",
+    "我拿锄头去挖沟，发现沟被填了",
+    "修路要砍了他家的树，补偿怎么算",
+    "房子3×4米，算不算一间",
+])
+def test_places_tools_and_dimensions_are_not_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)

@@ -61,3 +61,19 @@ def test_large_campaign_is_fast_and_linear():
     roots = DuplicateFinder().families([prepare(x["text"]) for x in items])
     assert time.perf_counter() - start < 5
     assert set(roots) == {0}
+
+
+def test_an_ad_reposted_with_reordered_phrases_joins_by_its_shared_contact():
+    results = screen([
+        {"id": "a", "text": "高价收购增减挂钩指标、占补平衡指标，个人村集体都可以，现款结算，威信：zbzb_666"},
+        {"id": "b", "text": "收购占补平衡指标 增减挂钩指标 村集体个人都收 现款 威 信 zbzb 666"},
+    ])
+    assert results[1].duplicate_of == "a"
+
+
+def test_one_residents_two_requests_with_the_same_phone_are_not_a_campaign():
+    results = screen([
+        {"id": "a", "text": "银行卡 6228 4800 1234 5678 903 补偿款打这个卡"},
+        {"id": "b", "text": "卡号：6228 4800 1234 5678 903 户主自己的卡"},
+    ])
+    assert results[1].duplicate_of is None

@@ -48,3 +48,13 @@ def test_waiting_and_watching_and_echoed_questions_are_content_free(text):
 @pytest.mark.parametrize("text", ["坐等拆迁三年了 没人管", "同问 补偿什么时候发", "蹲了三天没人来", "看戏呢 补偿款呢"])
 def test_waiting_with_a_subject_is_content(text):
     assert not screen([{"id": 1, "text": text}])[0].low_info, text
+
+
+@pytest.mark.parametrize("text", ["顶一下楼上", "[微笑][微笑]", "[捂脸]", "在吗", "有人吗？", "你好"])
+def test_pointers_emoticon_codes_and_bare_greetings_are_content_free(text):
+    assert screen([{"id": 1, "text": text}])[0].low_info, text
+
+
+@pytest.mark.parametrize("text", ["[捂脸]补偿太低了", "你好，我想问下补偿标准", "楼上说的那条路在哪"])
+def test_greetings_and_codes_before_an_opinion_are_content(text):
+    assert not screen([{"id": 1, "text": text}])[0].low_info, text

@@ -279,3 +279,24 @@ def test_a_qq_told_as_q_me_and_a_spelled_out_mailbox(pii, text, hidden):
 ])
 def test_common_words_after_loose_cues_and_in_lists_are_not_names(pii, text):
     assert not pii.detect(text)[0].flag, text
+
+
+@pytest.mark.parametrize("text,hidden", [
+    ("材料发我邮箱 wanggl_88＠163。com", "anggl_88"),
+    ("我的邮箱是 lihua 艾特 qq 点 com 有事发我", "ihua"),
+    ("反对把水田划成建设用地。——河口村三组 欧阳红旗", "红旗"),
+    ("俺叔王栓的地让人占了", "栓"),
+    ("韦芳两口子在外打工，地被人占了", "芳"),
+])
+def test_mail_with_chinese_dots_and_words_compound_signatures_and_two_character_names(pii, text, hidden):
+    decision, redacted = pii.detect(text)
+    assert decision.flag and hidden not in redacted, redacted
+
+
+@pytest.mark.parametrize("text", [
+    "我家承包地的地块代码是4115231052010300128，整治后会不会变",
+    "不动产单元号 360121003005GB00123F00010001 写错了",
+    "项目编号 2024112503001789 的公示在哪看",
+])
+def test_plot_parcel_and_project_codes_are_not_personal_data(pii, text):
+    assert not pii.detect(text)[0].flag, text

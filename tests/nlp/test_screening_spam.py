@@ -282,3 +282,34 @@ def test_spaced_casino_ads_health_plasters_crypto_groups_and_building_trades_are
 def test_residents_warning_about_crypto_or_telling_of_repairs_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "想看自家的地值多少钱？抖音搜“老周看地”，免费帮你估",
+    "农房设计图纸 三天出图 小红书搜 @乡村小院设计",
+    "土地流转大户高价承租 详情搜闲鱼用户“流转小刘”",
+    "宅基地政策一对一解答，应用商店搜「确权通」下载",
+    "内部规划图纸提前看，飞机联系 @land_inside",
+    "承接机耕路土方工程 有项目的老板请V我 jg_tufang88",
+    "补偿款放银行不划算，我们这个项目年化9%保本保息，名额不多",
+    "各位乡亲请注意：申领失地农民补贴需先交80元工本费，镇上服务点即可办理",
+    "【补偿款核对】请点击 https://bc-check.top 输入身份证号和银行卡号",
+    "紧急通知：未缴纳确权建档费的，补偿款将暂停发放，请转账至6228480402564899018",
+    "fuwu daiban, bao guo, jia wei: td8899",
+    "出售全镇规划底图，含征收红线，需要的留邮箱",
+])
+def test_platform_referrals_apps_investment_advance_fees_and_phishing_links_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+@pytest.mark.parametrize("text", [
+    "村口电线杆上贴了张“迁坟一条龙 包挖包运”，这是村里安排的吗？",
+    "我家的果树是前年种的，有发票有照片，不是冲着补偿抢种的",
+    "张家湾那个包工头欠了工钱跑了，他的电话 139 0745 1234 大家认得的告诉他快回来",
+    "抖音上都在传征地补偿要涨，是真的吗？",
+    "村里让先交50元工本费才能领补贴，这合理吗？",
+])
+def test_residents_quoting_posters_denying_schemes_and_asking_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, (text, result.reasons)
