@@ -23,7 +23,7 @@ from nlp.screening.value import ValueScorer
 
 __all__ = ["Screener", "Screening", "screen", "get_screener"]
 
-HANDLE_KINDS = frozenset({"qq", "wechat"})  # contact handles: personal data unless they are an ad's
+HANDLE_KINDS = frozenset({"qq", "wechat", "street"})  # contact handles: personal data unless they are an ad's
 CLI_FIELDS = ("id", "spam", "abusive", "pii", "low_info", "duplicate_of", "value", "reasons", "redacted")
 
 

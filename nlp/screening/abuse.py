@@ -38,7 +38,8 @@ STRONG = (
     # The rude gesture made by the writer ("给你们竖个中指", and 🖕 below; "一名男子向业主竖起中指" reports someone
     # else's) and sarcasm about someone's brain ("脑子是拿来凑身高的吧").
     r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
-    r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|"
+    r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|(?:脑子|脑袋|脑壳)里?(?:装的|灌的)?(?:全|都)?是(?:屎|粪|大粪|浆糊)|"
+    r"(?:狗|猪|畜生)都不如|你妹的|滚回(?:家|去|老家)|打断(?:你|他|你们|他们)的?(?:狗)?腿|一命换一命|(?:跟|和)(?:你|他|你们|他们)拼(?:了|命)|"
     # Beasts shaking their heads at someone's work ("规划水平真高，猪看了都直摇头") or doing better than them.
     r"(?:猪|狗)(?:看了|见了|听了|看见)(?:都|也)(?:要|会|得)?(?:直?摇头|自愧不如|自叹不如)|猪头(?:ld|领导|干部|书记|村长|主任|专家|官)|"
     r"一把火(?:把|给)?(?:你|你们|他|他们)[\u4e00-\u9fff]{0,6}?(?:点了|烧了|烧掉)|(?:猪|狗)都(?:比|强过)(?:你|你们|他|他们|这帮|这些)|"
@@ -115,7 +116,7 @@ LATIN = (
 _ANIMALS = "狗|猪|乌龟|老鼠|蛆|豺狼|狼|蛇|癞皮狗|哈巴狗|疯狗|死狗|死猪"
 # "You" and "they" in Mandarin and dialects (Cantonese 你哋/佢哋, Henan 恁, Wu 侬).
 _YOU = "你们?|他们|你哋|佢哋|恁们?|侬"
-_PERSON_NOUNS = ("看门狗|哈巴狗|跟屁虫|狗腿|畜生|畜牲|禽兽|败类|人渣|寄生虫|蛀虫|吸血鬼|白眼狼|走狗|奴才|汉奸|狗腿子|强盗|土匪|流氓|无赖|废物|饭桶|蠢货|"
+_PERSON_NOUNS = ("贪官污吏|贪官|看门狗|哈巴狗|跟屁虫|狗腿|畜生|畜牲|禽兽|败类|人渣|寄生虫|蛀虫|吸血鬼|白眼狼|走狗|奴才|汉奸|狗腿子|强盗|土匪|流氓|无赖|废物|饭桶|蠢货|"
                  "混蛋|小丑|瘪三|地痞|恶棍|恶霸|狗东西|败家子|叛徒|孬种|鳖孙|龟孙|蠢猪|扫把星|丧门星|狐狸精")
 ADDRESSED = (
     # Names for people in scare quotes ("他那几条“看门狗”"): the quotes are on the squashed text gone, so the
@@ -164,7 +165,7 @@ _EMOJI_WORDS = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖
 _EMOJI_RE = re.compile("[🐶🐕🐷🐖🐢🐀🐭]")
 # Animal emoji pointed at people ("负责验收的专家👉🐷🐷🐷", "这帮🐷"): officials or a group, then the emoji.
 _EMOJI_AT_RE = re.compile(r"(?:专家|领导|干部|当官的|官员|书记|支书|村长|主任|镇长|乡长|局长|县长|组长|设计师|设计院|开发商|拆迁办|"
-                          r"这帮|那帮|这群|那群|一群|一帮|这伙|这些人|那些人|你们|他们)\s*(?:👉|=|就是|都是|是|像)?\s*[🐷🐶🐖🐕]")
+                          r"这帮|那帮|这群|那群|一群|一帮|这伙|这些人|那些人|你们|他们|那几位|这几位|那几个|这几个|几位)\s*(?:👉|=|就是|都是|是|像)?\s*[🐷🐶🐖🐕]")
 # An insult with its second character masked by a cross or stars ("傻✘规划", "傻*"), as people write "傻X".
 _MASKED_RE = re.compile(r"(?:傻|煞|沙)\s*[✘✗✖×╳*＊]")
 # Rude gesture emoji: the writer's own gesture at whatever they follow ("这个公示🖕🖕🖕"), unless quoted as someone else's.

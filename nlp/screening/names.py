@@ -56,9 +56,13 @@ _WORD_FREQ = 20  # jieba frequency from which a string counts as a word
 _COMMON_FREQ = 100  # … as a common word
 _VERY_COMMON_FREQ = 1000
 # What may follow a two-character name that stands alone.
-_TWO_AFTER_RE = re.compile(r"(?:家的|家那|家这|家门|家屋|家房|家老|家地|家田|家院|的|两口子|俩口子|夫妻|夫妇|一家)|[:：，,。（(】\]）)、\s]|$")
+_TWO_AFTER_RE = re.compile(r"(?:家的|家那|家这|家门|家屋|家房|家老|家地|家田|家院|的|两口子|俩口子|夫妻|夫妇|一家|"
+                           r"承包|反映|提出|去年|今年|前年|一直|已经)|[:：，,。（(】\]）)、\s]|$")
 # Kinship and role words a two-character name may follow directly ("俺叔王栓的地", "组长汪海说").
 _TWO_BEFORE_RE = re.compile(r"(?:叔|伯|舅|姨|姑|爹|娘|爸|妈|哥|姐|弟|妹|组长|队长|村长|会计|出纳|测量员|包工头|邻居)$")
+# The second of a couple ("罗勇和田芳两口子"): after 和/跟/与 only before 两口子, 夫妻 ….
+_COUPLE_BEFORE_RE = re.compile(r"[和跟与]$")
+_COUPLE_AFTER_RE = re.compile(r"两口子|俩口子|夫妻|夫妇|俩")
 
 _lock = threading.Lock()
 _tags: dict[str, str] | None = None
@@ -140,7 +144,8 @@ def _three_char_ok(text: str, start: int, name: str, surname_len: int) -> bool:
 
 def _two_char_ok(text: str, start: int, name: str) -> bool:
     before = text[max(0, start - 3) : start]
-    if not (_is_break(before[-1:]) or _TWO_BEFORE_RE.search(before)):
+    couple = _COUPLE_BEFORE_RE.search(before) and _COUPLE_AFTER_RE.match(text, start + len(name))
+    if not (_is_break(before[-1:]) or _TWO_BEFORE_RE.search(before) or couple):
         return False
     if not _TWO_AFTER_RE.match(text, start + len(name)):
         return False
@@ -193,6 +198,11 @@ def _person_after_re() -> re.Pattern[str]:
                       rf"[\u4e00-\u9fff]{{1,2}}?)(?={_PERSON_AFTER})")
 
 
+# A famous person's saying quoted ("就像曹德旺说的", "正如鲁迅所说"): a public figure, not a resident.
+_QUOTING_BEFORE_RE = re.compile(r"(?:就像|正如|好像|像)$")
+_QUOTING_AFTER_RE = re.compile(r"(?:说的|所说|说过|讲的|讲过)")
+
+
 def find_names(text: str) -> list[tuple[int, int, int]]:
     """Bare full names in ``text`` (simplified characters): ``(start, end, surname length)`` for each."""
     from nlp.screening.pii import _COMPOUND_SURNAMES
@@ -201,23 +211,31 @@ def find_names(text: str) -> list[tuple[int, int, int]]:
     starts: set[int] | None = None
     taken = -1
     for m in _candidate_re().finditer(text):
-        start, name = m.start(), m.group(1)
+        start = m.start()
         if start < taken:
             continue
-        surname_len = 2 if name[:2] in _COMPOUND_SURNAMES else 1
-        if len(name) <= surname_len:
-            continue
-        if len(name) - surname_len == 1 and surname_len == 1:
-            if not _two_char_ok(text, start, name):
+        surname_len = 2 if m.group(1)[:2] in _COMPOUND_SURNAMES else 1
+        # The longest candidate first, then one character shorter ("莫军|承包": 莫军承 runs into 承包).
+        for name in (m.group(1), m.group(1)[:-1]):
+            if len(name) <= surname_len or (name != m.group(1) and len(name) - surname_len < 1):
                 continue
-        elif not _three_char_ok(text, start, name, surname_len):
-            continue
-        if starts is None:
-            starts = _word_starts(text)
-        if not _surname_starts_word(text, start, starts) or start + len(name) not in starts:
-            continue  # "块钱|全勤奖": the candidate ends inside a word
-        found.append((start, start + len(name), surname_len))
-        taken = start + len(name)
+            couple = False
+            if len(name) - surname_len == 1 and surname_len == 1:
+                if not _two_char_ok(text, start, name):
+                    continue
+                couple = bool(_COUPLE_BEFORE_RE.search(text[:start]) and _COUPLE_AFTER_RE.match(text, start + 2))
+            elif not _three_char_ok(text, start, name, surname_len):
+                continue
+            if starts is None:
+                starts = _word_starts(text)
+            # "和田|芳两口子" is read as the place 和田; the couple's words decide.
+            if not couple and (not _surname_starts_word(text, start, starts) or start + len(name) not in starts):
+                continue  # "块钱|全勤奖": the candidate ends inside a word
+            if _QUOTING_BEFORE_RE.search(text[max(0, start - 2) : start]) and _QUOTING_AFTER_RE.match(text, start + len(name)):
+                break  # "就像曹德旺说的": a public figure quoted
+            found.append((start, start + len(name), surname_len))
+            taken = start + len(name)
+            break
     if " " in text:
         found += _spaced_names(text)
     for m in _person_after_re().finditer(text):

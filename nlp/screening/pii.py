@@ -42,7 +42,10 @@ _EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9\-]+(?:[.。][a-z0-
 _SPELLED_EMAIL_RE = re.compile(r"(?<![a-z0-9._\-])([a-z0-9][a-z0-9._\-]{2,63})(?:\s+at\s+|\s*艾特\s*|\s*[(\[（]\s*at\s*[)\]）]\s*)"
                                r"([a-z0-9\-]+)(?:\s+dot\s+|\s*点\s*|\s*[(\[（]\s*dot\s*[)\]）]\s*|\.)(com|cn|net|org)(?![a-z])")
 # Not "look at this dot com": a spelled address needs a digit in its local part or a mail cue before it.
-_MAIL_CUE_RE = re.compile(r"邮箱|邮件|邮址|e-?mail|mail|信箱")
+_MAIL_CUE_RE = re.compile(r"邮箱|邮件|邮址|e-?mail|mail|信箱|发给?我|发到|寄到|寄给")
+# An address with "#" for "@", explained or not ("lihua_1979#163.com（#换成@）").
+_HASH_EMAIL_RE = re.compile(r"(?<![a-z0-9._\-])([a-z0-9][a-z0-9._\-]{2,63})#(?:qq|163|126|139|sina|sohu|yeah|foxmail|gmail|hotmail|outlook|aliyun)"
+                            r"\.(?:com|cn|net)(?:\.cn)?(?![a-z])")
 # Name cues: the name follows these words.
 _NAME_CUE_RE = re.compile(
     r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆|老伴)"
@@ -437,6 +440,8 @@ def _name_matches(text: str) -> list[Match]:
         after = text[start + length : start + length + 1]
         if cue.group(1) in ("我是", "村民", "老人", "本人") and length < 3 and after and not _is_break(after):
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
+        if cue.group(1) in _LOOSE_CUES and any(ch in "一二三四五六七八九十两零" for ch in name[1:]):
+            continue  # "我是高二学生", "本人三组的"
         if cue.group(1) in _LOOSE_CUES and _common_start(name) and (
                 length < 3 or not _is_break(after or "。") or (get_tokenizer().FREQ.get(name) or 0) > 0):
             continue  # "我是高中生", "村民全程参与": a common word, not a given name (but "本人陈云富，" stands alone)
@@ -507,10 +512,10 @@ def _name_matches(text: str) -> list[Match]:
 
 def _address_matches(view: str) -> list[Match]:
     found = []
-    for regex in (_ADDRESS_RE, _STREET_RE):
+    for regex, kind in ((_ADDRESS_RE, "address"), (_STREET_RE, "street")):
         for m in regex.finditer(view):
             s, e = m.span(2)
-            found.append(Match("address", m.start(), m.end(), list(range(s, e)), "门牌地址"))
+            found.append(Match(kind, m.start(), m.end(), list(range(s, e)), "门牌地址"))
     return found
 
 
@@ -544,8 +549,12 @@ class PiiDetector:
             matches.append(Match("wechat", s, e, list(range(s + 2, e - 2)), "微信号"))
         for m in _SPELLED_EMAIL_RE.finditer(view):
             s, e = m.span(1)
-            if any(ch.isdigit() for ch in m.group(1)) or _MAIL_CUE_RE.search(view[max(0, s - 12) : s]):
+            if (any(ch.isdigit() for ch in m.group(1)) or "(" in m.group(0) or "（" in m.group(0)
+                    or _MAIL_CUE_RE.search(view[max(0, s - 12) : s])):
                 matches.append(Match("email", m.start(), m.end(), list(range(s + 1, e)), "电子邮箱"))
+        for m in _HASH_EMAIL_RE.finditer(view):
+            s, e = m.span(1)
+            matches.append(Match("email", m.start(), m.end(), list(range(s + 1, e)), "电子邮箱"))
         for m in _EMAIL_RE.finditer(view):
             if _OFFICIAL_EMAIL_RE.search(m.group(0)):
                 continue

@@ -42,7 +42,7 @@ _CHANNEL_RE = re.compile(
     r"私信我|私聊我|私信给我|(?:懂的|要的|想要的|需要的|感兴趣的|有意的|想知道的|想了解的)(?:私信|私聊|私|加|找我)|"
     r"(?:私信|私聊)(?:详谈|细聊|详聊|了解|咨询|领取|问)?$|(?:要的|需要的|想要的|有意的|感兴趣的|详情|了解|联系)看?(?:我的?)?主页|"
     r"(?:懂的|要的|想要的|需要的|有要的|感兴趣的|有意的|有意者)[\u4e00-\u9fff]{0,3}找(?:我|俺|[\u4e00-\u9fff]?老板|老[\u4e00-\u9fff])|"
-    r"看(?:我的?)?主页$|(?:群号|联系方式|电话|微信|号码|方式|链接)(?:都)?(?:在|见|看)(?:我|俺)?的?主页|"
+    r"看(?:我的?)?主页$|看(?:我的?)?头像[。.!！]?$|群号(?:发不出|发不了|不让发)|(?:群号|联系方式|电话|微信|号码|方式|链接)(?:都)?(?:在|见|看)(?:我|俺)?的?主页|"
     r"主页(?:有|留|见|私)(?:了|个)?(?:联系|电话|微信|号|方式|私|我)|"
     # The avatar or profile blurb as the contact ("点我头像下单", "扫我简介里的二维码"), and a seller of religious
     # goods asking the "destined" buyer to write privately ("有缘人私信结缘").
@@ -97,7 +97,8 @@ _PROMO = [
      r"多拿[\d零一二三四五六七八九十两几百千万]+万|平均多拿|多拿\d+|多拿[一二三四五六七八九十几]成|教你.{0,6}(?:多拿|多要|多赔|多补|翻倍)|"
      r"多算面积|多算|多评|我教你|手把手教|教你(几|三|两)招|教你怎么|教您怎么|帮你(提高|多|算)|帮您(提高|多|算)", 1.5),
     (r"内部(关系|渠道|指标|名额|办理|价|有人|的人)|上面有人|有关系|老关系|走关系|找关系|搞定|打通关系|疏通关系|摆平|(?<![没无])有门路|"
-     r"(?:县|镇|乡|市|局|上面|里面|那边)(?:里|上)?有熟人|熟人(?:能|可以|会)?帮|认识(?:领导|里面的人|上面的人)", 1.5),
+     r"(?:县|镇|乡|市|局|上面|里面|那边)(?:里|上)?有熟人|我有(?:渠道|路子|关系)|费用面谈|价格面谈|"
+    r"内部文件|已流出|下载地址|熟人(?:能|可以|会)?帮|认识(?:领导|里面的人|上面的人)", 1.5),
     # Payment on success and grade-raising are a tout's terms ("事成后再付款", "把房屋等级往上调一档").
     (r"事成(?:之?后)?(?:再)?(?:付款|付钱|给钱|收费|收钱|结账|付)|办成(?:了|之?后)(?:再)?(?:付款|给钱|收费|收钱)|"
      r"先办事后?收钱|成功(?:后|再|了再)(?:付款|收费|收钱|给钱)|(?:等级|档次|评级|标准)(?:往上|向上)?(?:调|提|升|评)(?:高|上去)?(?:一|两|二|几)档|"
@@ -112,12 +113,14 @@ _PROMO = [
     (r"原价\d*|现价\d|今天只要|今日只要|只要\d+(?:元|块)?(?:包邮|到手)?$|到手价|活动价|秒杀价|打[一二三四五六七八九\d]折|"
      r"[一二三四五六七八九\d]折(?:优惠|起|酬宾)|全场[一二三四五六七八九\d]折|随叫随到|随时上门|"
      r"价格(?:低|便宜|实惠)|价钱(?:低|便宜|公道)|价低|厂家价|出厂价|[\d一二三两五七十]+天(?:出图|出证|完工|办好|下证|拿证)|"
-     r"代做|代画|帮做|帮画|看过来|瞧一瞧|抢红包|领红包|发红包|天天红包|优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计|试用|体验|试|帮(?:你|您))|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|名额仅剩|名额不多|名额紧张|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
+     r"代做|代画|帮做|帮画|看过来|瞧一瞧|抢红包|领红包|发红包|天天红包|优惠|特价|低价|折扣|打折|促销|限时|名额有限|先到先得|免费(送|领|咨询|评估|上门|测量|测算|测|算|估|装|安装|设计|试用|体验|试|帮(?:你|您))|首次免费|送货上门|上门服务|上门勘察|上门(测量|评估)|不收费|费用低|收费低|速度快|办理快|签约(就)?送|送(油|米|大米|礼品|鸡蛋)|防水补漏|房屋翻新|免费领取|前[\d一二三四五六七八九十百]+名|专享价|体验价|到店体验|名额仅剩|名额不多|名额紧张|仅剩\d+|最后\d+个|手续(我们)?全包|我们全包|赠送|送礼品|大酬宾", 1.0),
     (r"欢迎(咨询|来电|联系|垂询|订购|选购)|有意者|加群领取|进群领取|私信领取|有意(私|加|联系|请|电)|点这里|戳这里|有(需要|意向|房源|地)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
      r"需要.{0,8}的(朋友|老乡|家人|联系|加|私)|详情(咨询|请|见|加)|了解详情|价格(公道|实惠|合理|面议|好商量|透明|从优)|"
      r"回复\d|领取(资料|补贴|红包)|点击(链接|领取)|点击.{0,12}(领|查看|查询|下载|算)|关注(公众号|我)", 1.5),
     # Apps, invitation codes and "not an ad" testimonials ("应用商店搜…下载", "填邀请码6677", "真心推荐 不是广告").
-    (r"(?:应用商店|应用市场|app\s?store)(?:里)?搜|邀请码|推荐码|复制口令|口令[¥￥$]|不是广告|非广告|真心推荐|亲测有效|"
+    # Chain messages ("转发本条到五个群，凭截图领取红包").
+    (r"转发(?:本条|此条|这条|到)[^。！？!?]{0,6}群|凭截图(?:即可)?(?:领|兑)", 1.5),
+    (r"(?:应用商店|应用市场|app\s?store)(?:里)?搜|邀请码|推荐码|复制口令|口令[¥￥$]|不是广告|非广告|真心推荐|亲测有效|亲测到账|领取[^。！？!?]{0,10}红包|"
      r"充[\d一二三四五六七八九十百]+送[\d一二三四五六七八九十百]+|正规平台|来玩两把|玩两把", 1.5),
     (r"加盟|招商|代理商|诚招|招聘|招工|包吃住|兼职|日赚|日结|月入|躺赚|赚钱|有钱赚|年年有钱|稳赚|返利|返现|刷单|佣金|提成|高收益|回报高", 1.5),
     (r"贷款|无抵押|秒批|放款|低息|信用卡|套现|网贷|借款|额度", 1.0),
@@ -149,12 +152,13 @@ _PROMO = [
     # Specific product words only: letters speak of 养老保险, 根治 and 门店 in complaints.
     (r"祖传(?:秘方|偏方|接骨|中医|膏方|秘制|老方)|秘方|专治|[\d一二三四五六七八九十几]+(?:贴|次|天|副|疗程)(?:见效|好|除根|治愈)|"
      r"见效快|药到病除|一贴灵|治愈率|无效退款|"
-     r"分红险|年金险|理财险|增额终身寿|年年返|月月返|返本|存死期|鱼油|纳豆|保健品|降三高|灵芝|孢子粉|富硒|虫草|蜂胶|尽孝首选|送礼首选|包治|特效药|神药|偏方|一盒顶|"
+     r"分红险|年金险|理财险|增额终身寿|年年返|月月返|返本|存死期|鱼油|纳豆|保健品|降三高|氨糖|软骨素|磁疗|理疗床垫|纳米|灵芝|孢子粉|富硒|虫草|蜂胶|尽孝首选|送礼首选|包治|特效药|神药|偏方|一盒顶|"
      r"顶[\d一二三四五六七八九十几]+副药|吃了都说好|用了都说好|都在用|草本膏药|膏药贴", 1.0),
     # A 400 number is a company's sales line ("免费试用📞400-820-6688"); residents give mobiles.
     (r"(?<!\d)400\d{7}(?!\d)", 0.75),
     # Building trades ("屋面补漏、外墙翻新，十年质保"): a guarantee term is a contractor's promise.
-    (r"[\d一二三四五六七八九十两]+年(?:质保|保修)|(?:质保|保修)[\d一二三四五六七八九十两]+年|终身质保|包质保|屋面补漏|外墙翻新", 1.0),
+    # Not a contract's term a resident quotes ("合同里面约定质保两年").
+    (r"(?<!约定)(?<!承诺)(?<!说好)(?<!合同)[\d一二三四五六七八九十两]+年(?:质保|保修)|(?<!约定)(?<!承诺)(?<!说好)(?<!合同)(?:质保|保修)[\d一二三四五六七八九十两]+年|终身质保|包质保|屋面补漏|外墙翻新", 1.0),
     # English spam ("Earn $500/day from home", "No experience needed", "Click bit.ly/…"), matched on the squashed text.
     (r"earn\d+|\d+(?:perday|day|aday|week|month)fromhome|fromhome|workfromhome|noexperience(?:needed|required)|"
      r"limitedoffer|freegift|makemoney|getpaid|winner|congratulations(?:you|!)|freetrial|crypto|bitcoin|forex|"
@@ -206,6 +210,7 @@ _PHISH_ASK_RE = re.compile(
     r"(?:长按|扫描|扫码|识别|扫)[^。！？!?]{0,8}?二维码[^。！？!?]{0,6}?(?:领取|申领|登记|办理|认证|激活)|"
     r"(?:点击|打开|登录|登陆|访问)[^。！？!?]{0,40}?(?:输入|填写|提交|核对)[^。！？!?]{0,6}?(?:身份证|银行卡|卡号|密码|验证码)|"
     r"(?:需|须|应)(?:先)?(?:缴纳|交纳|支付|缴)[^。！？!?]{0,12}?(?:费|保证金|押金)|请[^。！？!?]{0,6}?(?:转账|汇款|转)(?:至|到)\s*\d{12,}|"
+    r"请[^。！？!?]{0,20}?(?:登录|登陆|点击|打开|访问)[^。！？!?]{0,30}?(?:核验|认证|登记|验证|激活|领取|申领)|"
     r"请[^。！？!?]{0,16}?(?:回复|发送|短信|私信|填写|输入|提交|上传|告知|报上|提供|转账|汇款|汇入|转入|转(?=至|到)|打款|缴纳|交纳|支付)(?:至|到)?[^。！？!?]{0,14}?"
     r"(?:身份证号?|银行卡号?|卡号|验证码|密码|账户|账号|工本费|手续费|保证金|押金|激活费|解冻费|认证费|服务费)"
 )
@@ -221,6 +226,9 @@ _PHISH_MAX_CHARS = 200
 _IN_PERSON_RE = re.compile(r"(?:到|来|去|前往|携带)[^。！？!?]{0,10}(?:村委|村部|居委|镇政府|乡政府|便民|服务中心|窗口|现场|办事处)")
 
 
+# A resident offering others something they wrote or photographed ("意见书我写好了，有需要的找我要"): the
+# "需要的…找我" of an ad, but nothing is sold; without an offer or a price it is no channel evasion.
+_SHARE_RE = re.compile(r"(?:意见书|模板|范本|申请书|表格|照片|日志|材料|资料|录音|视频)[^。！？!?]{0,6}(?:写好|拍了|整理|录了|做好|准备好)")
 _QUOTED_RE = re.compile(r"[“\"「『‘'][^”\"」』’']{2,120}[”\"」』’']")
 # A post that ends as a question or asks others ("请问", "谁知道") is usually a resident asking.
 _QUESTION_RE = re.compile(r"(吗|么|呢|没有)\s*[?？!！。.]*\s*$|[?？]\s*$|请问|想问|问一下|问问|谁知道|有没有人(知道|办过|找过)")
@@ -229,12 +237,13 @@ _QUESTION_RE = re.compile(r"(吗|么|呢|没有)\s*[?？!！。.]*\s*$|[?？]\s*
 def rule_features(prep: Prepared) -> dict[str, Any]:
     """The pattern cues of one comment: evasion spellings, plain contacts, handles, phones, links, promo hits."""
     flat, norm = prep.flat, prep.norm
-    if "@" in norm:  # an e-mail address ("li@qq.com") is personal data, not a QQ handle or a link
-        norm = _EMAIL_RE.sub(" ", norm)
+    if "@" in norm or "#" in norm:  # an e-mail address ("li@qq.com") is personal data, not a QQ handle or a link
+        norm = _EMAIL_RE.sub(" ", norm.replace("#", "@"))
         flat = strip_punct(norm)
+    channel = set(_CHANNEL_RE.findall(flat))
     evasion = sorted(set(_EVASION_RE.findall(flat)) | {m.group(0).replace(" ", "") for m in _HEART_RE.finditer(norm)}
                      | {"🐧" for _ in _PENGUIN_RE.finditer(norm)}
-                     | set(_CHANNEL_RE.findall(flat)) | set(_PLATFORM_EVASION_RE.findall(flat))
+                     | channel | set(_PLATFORM_EVASION_RE.findall(flat))
                      | {m.group(0) for m in _PLATFORM_NAMED_RE.finditer(norm)})
     if evasion and set(evasion) <= _PLAIN_WECHAT and is_own_wechat(norm):
         # "vx：chenli_1990 本人陈丽 …": a resident's own WeChat ID (personal data); an ad only with an offer below.
@@ -256,6 +265,8 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         if hit:
             promo.append(hit.group(0))
             promo_score += weight
+    if channel and not promo and _SHARE_RE.search(flat):
+        evasion = [e for e in evasion if e not in channel]
     seller = []
     if not _RESIDENT_VOICE_RE.search(flat):
         seller = [m.group(0) for m in _SELLER_RE.finditer(flat)][:2]

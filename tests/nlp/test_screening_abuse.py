@@ -334,3 +334,17 @@ def test_threats_masked_insults_emoji_at_officials_and_regional_insults_are_abus
 def test_places_tools_and_dimensions_are_not_abusive(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "验收的那几位 🐶🐶 懂的都懂",
+    "谁再来量我家的地我打断他的腿",
+    "设计院那帮人脑子里装的全是浆糊吧",
+    "做这个方案的人狗都不如",
+    "谁敢强拆我就跟他拼命，大不了一命换一命",
+    "一帮贪官污吏，看你们能贪到几时",
+    "你妹的，电话打了一百遍没人接，滚回家种地吧",
+])
+def test_emoji_at_a_group_threats_and_insults_by_comparison_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)

@@ -55,3 +55,15 @@ def test_the_given_name_is_redacted_and_the_surname_kept():
 def test_given_name_characters_are_loaded_from_the_data_file():
     chars = given_name_chars()
     assert {"秀", "建", "国", "梅"} <= chars and "湾" not in chars and "家" not in chars
+
+
+@pytest.mark.parametrize("text,name", [
+    ("石军承包的那段沟渠最差", "石军"),  # the three-character reading runs into 承包
+    ("周强和田梅两口子都在外面打工", "田梅"),  # 和田 is a place, but the couple decides
+])
+def test_two_character_names_before_a_verb_and_in_a_couple(text, name):
+    assert name in _names(text), _names(text)
+
+
+def test_a_famous_person_quoted_is_no_resident():
+    assert _names("就像曹德旺说的，做事要对得起良心") == []

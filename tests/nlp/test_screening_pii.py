@@ -300,3 +300,16 @@ def test_mail_with_chinese_dots_and_words_compound_signatures_and_two_character_
 ])
 def test_plot_parcel_and_project_codes_are_not_personal_data(pii, text):
     assert not pii.detect(text)[0].flag, text
+
+
+@pytest.mark.parametrize("text,hidden", [
+    ("照片需要的话发给我：liuqiang(at)qq(dot)com", "iuqiang"),
+    ("材料已发到邮箱 zhaoli_1980#163.com（#换成@）", "haoli_1980"),
+])
+def test_mail_with_bracketed_at_and_a_hash_for_at(pii, text, hidden):
+    decision, redacted = pii.detect(text)
+    assert decision.flag and hidden not in redacted, redacted
+
+
+def test_a_student_saying_which_grade_is_no_name(pii):
+    assert not pii.detect("我是高二学生，帮我奶奶问安置房的事")[0].flag

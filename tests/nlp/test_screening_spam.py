@@ -313,3 +313,31 @@ def test_platform_referrals_apps_investment_advance_fees_and_phishing_links_are_
 def test_residents_quoting_posters_denying_schemes_and_asking_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "【镇整治办】请各户于周五前登录 t.cn/Ab12Cd 完成补偿信息核验，逾期视为放弃",
+    "想分房排前面的，我有渠道，费用面谈 📱1 3 9 0 7 4 5 1 2 3 4",
+    "转发本条到三个群，凭截图即可领取耕地补贴红包，亲测到账",
+    "膝盖疼下不了地？正宗氨糖软骨素，前三十名免费领",
+    "拆迁户专享价1299，磁疗床垫到店体验送鸡蛋",
+    "我在这个群多拿了十几万补偿，群号发不出来，看我头像",
+    "@所有人 补偿标准调整的内部文件已流出，下载地址：bit.ly/xY12z",
+])
+def test_login_phishing_touts_chain_messages_health_goods_and_leaked_files_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+@pytest.mark.parametrize("text", [
+    "合同里面约定质保两年，现在沟渠裂了，施工方必须免费修",
+    "意见书我写好了，有需要的发邮箱 zhangsan88@qq.com 找我要",
+])
+def test_a_contracts_guarantee_and_a_resident_sharing_a_letter_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, (text, result.reasons)
+
+
+def test_a_shops_street_address_in_an_ad_is_masked_but_not_personal_data():
+    result = screen([{"id": 1, "text": "老年理疗床垫专享价999，到店体验送鸡蛋，地址：县城解放路66号"}])[0]
+    assert result.spam and not result.pii and "66号" not in result.redacted
