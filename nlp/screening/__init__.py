@@ -116,9 +116,11 @@ class Screener:
         if low.flag:  # "???" or an emoji is never an ad or an insult worth flagging beyond the lexicon
             spam.flag = spam.flag and bool(spam.features.get("link") or spam.features.get("evasion"))
         pii, redacted = self.pii_.detect(prep.original)
-        if spam.flag and pii.flag and set(pii.features["kinds"]) <= HANDLE_KINDS:
+        handles_only = pii.flag and set(pii.features["kinds"]) <= HANDLE_KINDS
+        if handles_only and (spam.flag or pii.features.get("quoted")):
             # A QQ number or WeChat ID in an ad is the seller's contact, not a resident's personal data: still
             # masked in the redacted text, but not flagged (a resident's own handle is; see docs/screening.md).
+            # So is an ad's handle a resident quotes to complain about it ("有人发广告说“加微信tdlz888…”").
             pii.flag = False
             pii.reasons = [r.replace("含个人信息", "含广告联系方式(已遮盖)") for r in pii.reasons]
         dup_decision, family_size = dup

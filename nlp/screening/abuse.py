@@ -39,7 +39,7 @@ STRONG = (
     # else's) and sarcasm about someone's brain ("脑子是拿来凑身高的吧").
     r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
     r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|(?:脑子|脑袋|脑壳)里?(?:装的|灌的)?(?:全|都)?是(?:屎|粪|大粪|浆糊)|"
-    r"(?:狗|猪|畜生)都不如|你妹的|滚回(?:家|去|老家)|打断(?:你|他|你们|他们)的?(?:狗)?腿|一命换一命|(?:跟|和)(?:你|他|你们|他们)拼(?:了|命)|"
+    r"(?:狗|猪|畜生)都不如|不拉人屎|吃人饭不|不干人事|你妹的|滚回(?:家|去|老家)|打断(?:你|他|你们|他们)的?(?:狗)?腿|一命换一命|(?:跟|和)(?:你|他|你们|他们)拼(?:了|命)|"
     # Beasts shaking their heads at someone's work ("规划水平真高，猪看了都直摇头") or doing better than them.
     r"(?:猪|狗)(?:看了|见了|听了|看见)(?:都|也)(?:要|会|得)?(?:直?摇头|自愧不如|自叹不如)|猪头(?:ld|领导|干部|书记|村长|主任|专家|官)|"
     r"一把火(?:把|给)?(?:你|你们|他|他们)[\u4e00-\u9fff]{0,6}?(?:点了|烧了|烧掉)|(?:猪|狗)都(?:比|强过)(?:你|你们|他|他们|这帮|这些)|"
@@ -98,7 +98,7 @@ PINYIN = (
 _PINYIN_SAFE_RE = re.compile(r"沙壁|[告离分区特差级类识性个鉴辨派道]别|沙碧|砂壁|纱壁|杀毙|傻笔记|马德里|闹残疾|他妈的(病|坟|房|地|户口|身体|名字|养老)")
 # Latin abbreviations and spelled-out pinyin ("sb", "tmd", "nmsl", "caonima").
 LATIN = (
-    r"sb|wbd|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴)|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
+    r"sb|wbd|2b(?![铅室栋号楼座单层区])|tmd|tm(?=的|d|地|滴|叫|是|就|都|还|又|也|真)|(?<=一群|一帮|这帮|那帮|你个|就是)cs|nmsl|cnm|wcnm|mlgb|nnd|rnm|qnmd|nmb|nmd|fuck|fck|fuk|shit|bitch|wtf|shabi|caonima|tamade|nima|nimabi|"
     r"gouride|wangbadan|dsb|jb|md|on9|dllm|pk街|diu(?=\s?(?:你|nei|lei|老母))|sha\s?bi|cao\s?ni\s?ma|ta\s?ma\s?de|gun|stupid|idiot|mmp|sjb|goubi|naotan|"
     # Insults spelled in pinyin, with or without spaces ("就是个 hun dan", "ren zha").
     r"hun\s?dan|wang\s?ba\s?dan|ren\s?zha|bai\s?chi|zhi\s?zhang|ruo\s?zhi|nao\s?can|chu\s?sheng|gou\s?ri\s?de|"
@@ -165,7 +165,8 @@ _EMOJI_WORDS = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖
 _EMOJI_RE = re.compile("[🐶🐕🐷🐖🐢🐀🐭]")
 # Animal emoji pointed at people ("负责验收的专家👉🐷🐷🐷", "这帮🐷"): officials or a group, then the emoji.
 _EMOJI_AT_RE = re.compile(r"(?:专家|领导|干部|当官的|官员|书记|支书|村长|主任|镇长|乡长|局长|县长|组长|设计师|设计院|开发商|拆迁办|"
-                          r"这帮|那帮|这群|那群|一群|一帮|这伙|这些人|那些人|你们|他们|那几位|这几位|那几个|这几个|几位)\s*(?:👉|=|就是|都是|是|像)?\s*[🐷🐶🐖🐕]")
+                          r"这帮|那帮|这群|那群|一群|一帮|这伙|这些人|那些人|你们|他们|那几位|这几位|那几个|这几个|几位|一个个)"
+                          r"(?:\s*(?:👉|=|就是|都是|是|像)?\s*[🐷🐶🐖🐕]|[^。！？!?，,]{1,12}[🐷🐶🐖🐕]{2})")
 # An insult with its second character masked by a cross or stars ("傻✘规划", "傻*"), as people write "傻X".
 _MASKED_RE = re.compile(r"(?:傻|煞|沙)\s*[✘✗✖×╳*＊]")
 # Rude gesture emoji: the writer's own gesture at whatever they follow ("这个公示🖕🖕🖕"), unless quoted as someone else's.
@@ -257,6 +258,26 @@ def _straddles_word(flat: str, start: int, end: int) -> bool:
     return False
 
 
+# An insult reported without quotation marks, right after someone else's 骂/说 and whom it was said to ("骂人骂得很难听，
+# 说我们是刁民", "有人骂镇干部是王八蛋", "那个人骂他老不死的"); not the writer's own ("我骂他是王八蛋" stays).
+_REPORTED_BEFORE_RE = re.compile(r"(?<![我俺])(?:骂|说)(?:了|过|道)?(?:[我你他她俺]们?家?的?)?"
+                                 r"(?:老娘|老爹|老妈|老头|娘|妈|爸|爹|奶奶|爷爷|儿子|女儿|家人|老人|人家|大家|村民|干部|镇干部|村干部|群众)?"
+                                 r"(?:是|为|成|作)?$")
+
+
+def _reported_insult(flat: str, start: int) -> bool:
+    return bool(_REPORTED_BEFORE_RE.search(flat[max(0, start - 8) : start]))
+
+
+def _hide_unquoted_reports(norm: str) -> str:
+    """``norm`` with insults reported without quotation marks blanked (for the classifier)."""
+    for regex in (_STRONG_RE, _MILD_RE):
+        for m in regex.finditer(norm):
+            if _reported_insult(norm, m.start()):
+                norm = norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
+    return norm
+
+
 def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     """(strong hits, mild hits) of one comment: Chinese lexicon, pinyin homophones and Latin abbreviations."""
     flat, norm = prep.flat, prep.norm
@@ -269,6 +290,9 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     if _VARIANT_RE.search(flat):
         flat = _VARIANT_RE.sub(lambda m: VARIANT_CHARS[m.group(0)], flat)
     flat = _SAFE_RE.sub("|", flat)
+    reported = [m.span() for m in _STRONG_RE.finditer(flat) if _reported_insult(flat, m.start())]
+    for s, e in reported:  # hidden from the pinyin and mild matching below too
+        flat = flat[:s] + "|" * (e - s) + flat[e:]
     strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
               if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
@@ -278,7 +302,7 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     strong += [m.group(0) for m in _LATIN_RE.finditer(norm)]
     latin_flat = [m.group(0) for m in _LATIN_RE.finditer(flat)]
     strong += [h for h in latin_flat if h not in strong]
-    mild = [m.group(0) for m in _MILD_RE.finditer(flat)]
+    mild = [m.group(0) for m in _MILD_RE.finditer(flat) if not _reported_insult(flat, m.start())]
     cjk = _CJK_ONLY_RE.sub("", _PINYIN_SAFE_RE.sub("|", flat))
     if cjk and not strong:
         # Latin pinyin mixed with characters ("cao 你妈") is matched on whole syllables too.
@@ -331,10 +355,11 @@ class AbuseDetector:
         # Reported speech may only lower a score: a text cut around an empty quote can read oddly to the model.
         reported = {}
         for i, p in enumerate(preps):
-            if _QUOTE_OR_COLON_RE.search(p.norm):
-                text = without_reported_speech(p.norm)
-                if text != p.norm:
-                    reported[i] = text
+            text = without_reported_speech(p.norm) if _QUOTE_OR_COLON_RE.search(p.norm) else p.norm
+            if "骂" in text or "说" in text:
+                text = _hide_unquoted_reports(text)
+            if text != p.norm:
+                reported[i] = text
         if reported:
             lower = self.classifier_.predict_proba([_META_RE.sub(" ", t) for t in reported.values()])
             for i, q in zip(reported, lower, strict=True):

@@ -73,9 +73,11 @@ _QQ_RE = re.compile(r"(?:(?:qq|扣扣|企鹅|🐧|球球|q号|qq号)\s*[:：号]
 # An office's published number (村委会, 国土所, 监督电话 …) is not a resident's personal data; mobiles always are.
 _OFFICE_CUE_RE = re.compile(
     r"(村委|居委|村部|政府|办公室|国土所|自然资源|规划局|服务中心|服务站|便民|办事处|派出所|指挥部|拆迁办|征收办|"
-    r"公司|公告|公示|公布|热线|监督电话|举报电话|服务电话|公开电话|办公电话|值班电话)"
+    r"公司|公告|公示|公布|热线|监督电话|举报电话|服务电话|公开电话|办公电话|值班电话|咨询电话|客服电话|办事电话)"
 )
 # An office's published mailbox on a government domain ("…@xxx.gov.cn") is not a resident's personal data.
+# Quoted passages (someone else's words, such as an ad a resident complains about).
+_QUOTED_SPAN_RE = re.compile(r"[“\"「『][^”\"」』]{2,120}[”\"」』]")
 _OFFICIAL_EMAIL_RE = re.compile(r"\.gov(?:\.[a-z]{2})?$")
 # A WeChat ID a resident gives as their own ("我微信号tianlaoer_1975", "wx: qiuyue_0731 我是邱月"): the spam
 # detector uses this to tell a resident's contact from a seller's.
@@ -590,4 +592,6 @@ class PiiDetector:
             shown = [self.redact(text, [m])[m.start : m.end] for m in matches if m.label == label][:2]
             reasons.append(f"含个人信息: {label}" + (f" ({', '.join(shown)})" if label != "姓名" else ""))
         kinds = sorted({m.kind for m in matches})
-        return Decision(bool(matches), 1.0 if matches else 0.0, reasons, {"kinds": kinds}), redacted
+        quoted = [range(*q.span()) for q in _QUOTED_SPAN_RE.finditer(text)] if matches else []
+        inside = bool(quoted) and all(any(m.start in q for q in quoted) for m in matches)
+        return Decision(bool(matches), 1.0 if matches else 0.0, reasons, {"kinds": kinds, "quoted": inside}), redacted

@@ -348,3 +348,25 @@ def test_places_tools_and_dimensions_are_not_abusive(text):
 def test_emoji_at_a_group_threats_and_insults_by_comparison_are_abusive(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "我们队长骂人很难听，说我们是刁民，这样的人能当干部吗",
+    "邻村有人骂镇干部是王八蛋被拘留了，有意见还是要好好提",
+    "量地的人骂我老娘是老不死的，要求处理",
+])
+def test_insults_reported_without_quotation_marks_are_not_the_writers(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "我骂他是王八蛋怎么了",
+    "这些干部一个个吃得肥头大耳🐷🐷",
+    "这tm叫验收合格？",
+    "你们就是一群cs",
+    "吃人饭不拉人屎的东西，占了我家的地",
+])
+def test_own_insults_emoji_runs_and_abbreviations_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)

@@ -313,3 +313,7 @@ def test_mail_with_bracketed_at_and_a_hash_for_at(pii, text, hidden):
 
 def test_a_student_saying_which_grade_is_no_name(pii):
     assert not pii.detect("我是高二学生，帮我奶奶问安置房的事")[0].flag
+
+
+def test_an_offices_enquiry_line_is_not_personal_data(pii):
+    assert not pii.detect("咨询电话0575-87012345是打到哪个部门的")[0].flag

@@ -341,3 +341,19 @@ def test_a_contracts_guarantee_and_a_resident_sharing_a_letter_are_not_ads(text)
 def test_a_shops_street_address_in_an_ad_is_masked_but_not_personal_data():
     result = screen([{"id": 1, "text": "老年理疗床垫专享价999，到店体验送鸡蛋，地址：县城解放路66号"}])[0]
     assert result.spam and not result.pii and "66号" not in result.redacted
+
+
+@pytest.mark.parametrize("text", [
+    "闲置宅基地可挂牌出租，一次签二十年，登记请点 t.cn/Zx81kQ",
+    "⚠️通知：征地补偿款未领取的农户须于24小时内登录补偿服务平台核验信息，否则冻结账户",
+    "想知道自家在不在征收范围，百度搜某某县征迁地图第一个就是，付费9.9元看补偿金额",
+    "土地流转找我们！租金比村里高三成，联系小刘 一八九零七四五一二三四",
+])
+def test_click_here_links_login_deadlines_paid_lookups_and_agents_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+def test_a_quoted_ads_handle_is_masked_but_not_personal_data():
+    result = screen([{"id": 1, "text": "看到有人发广告说“加微信tdlz999，土地流转高价收”，平台能不能删了"}])[0]
+    assert not result.spam and not result.pii and "tdlz999" not in result.redacted
