@@ -290,11 +290,14 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
     if _VARIANT_RE.search(flat):
         flat = _VARIANT_RE.sub(lambda m: VARIANT_CHARS[m.group(0)], flat)
     flat = _SAFE_RE.sub("|", flat)
-    reported = [m.span() for m in _STRONG_RE.finditer(flat) if _reported_insult(flat, m.start())]
+    strong, reported = [], []
+    for m in _STRONG_RE.finditer(flat):
+        if _reported_insult(flat, m.start()):
+            reported.append(m.span())
+        elif m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end()):
+            strong.append(m.group(0))
     for s, e in reported:  # hidden from the pinyin and mild matching below too
         flat = flat[:s] + "|" * (e - s) + flat[e:]
-    strong = [m.group(0) for m in _STRONG_RE.finditer(flat)
-              if m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end())]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]
     strong += [m.group(0) for m in _SARCASTIC_RE.finditer(norm) if strip_punct(m.group(0)) not in strong]
     strong += [m.group(0) for m in _GESTURE_RE.finditer(norm)][:1]
