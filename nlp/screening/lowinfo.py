@@ -110,7 +110,7 @@ class LowInfoDetector:
             return Decision(True, 0.9, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         # Several fillers chained: "路过顶一下", "嗯嗯好的", "+1+1 同意楼上".
         rest = min((_FILLER_CHARS_RE.sub("", _collapse_repeats(_FILLER_ALT_RE.sub("", text)))
-                    for text in (collapsed, unmeasured)), key=len)
+                    for text in (collapsed, unmeasured, flat)), key=len)
         if not rest:
             return Decision(True, 0.8, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         if not _CJK_RE.search(flat):

@@ -370,3 +370,22 @@ def test_insults_reported_without_quotation_marks_are_not_the_writers(text):
 def test_own_insults_emoji_runs_and_abbreviations_are_abusive(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "再带人来量我家的地，来一个我砍一个",
+    "村干部都是一窝耗子，粮仓掏空了还装没事人",
+    "mdzz，规划图连个比例尺都没有",
+    "你们那点破事全村都知道，要点脸吧",
+    "烂泥扶不上墙的东西，事一件不办",
+    "那个会计就是个灰猴，心眼黑透了",
+    "你个缩头乌龟，拿了流转款就躲起来",
+    "你们这些人良心遭狗吃了",
+])
+def test_threats_animal_metaphors_and_northwest_insults_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+def test_a_litter_of_mice_in_the_barn_is_not_abusive():
+    assert not screen([{"id": 1, "text": "仓库里一窝老鼠把粮食咬了，能不能一起整治"}])[0].abusive

@@ -58,3 +58,7 @@ def test_pointers_emoticon_codes_and_bare_greetings_are_content_free(text):
 @pytest.mark.parametrize("text", ["[捂脸]补偿太低了", "你好，我想问下补偿标准", "楼上说的那条路在哪"])
 def test_greetings_and_codes_before_an_opinion_are_content(text):
     assert not screen([{"id": 1, "text": text}])[0].low_info, text
+
+
+def test_chained_fillers_with_a_doubled_character_are_content_free():
+    assert screen([{"id": 1, "text": "路过看看 顶一下"}])[0].low_info

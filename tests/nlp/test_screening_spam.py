@@ -357,3 +357,18 @@ def test_click_here_links_login_deadlines_paid_lookups_and_agents_are_spam(text)
 def test_a_quoted_ads_handle_is_masked_but_not_personal_data():
     result = screen([{"id": 1, "text": "看到有人发广告说“加微信tdlz999，土地流转高价收”，平台能不能删了"}])[0]
     assert not result.spam and not result.pii and "tdlz999" not in result.redacted
+
+
+@pytest.mark.parametrize("text", [
+    "各位村民注意：补贴申报系统已升级，请扫描下方二维码进行身份核验，逾期视为自动放弃【县农业农村局】",
+    "农闲无聊？来玩斗地主赢真钱，提现秒到，戳 http://u6.gg/kfX9",
+    "要择日看地的到镇上“德福堂”，报我名字打九折",
+])
+def test_qr_verification_notices_cash_card_games_and_shop_referrals_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+def test_a_resident_asking_the_village_to_arrange_grave_moving_is_not_an_ad():
+    text = "迁坟的时候村里能不能统一安排车辆，不要让大家自己去找那些搞一条龙的，价格太黑了"
+    assert not screen([{"id": 1, "text": text}])[0].spam
