@@ -32,6 +32,7 @@ FILLERS = (
     "默默围观", "围观群众", "搬板凳", "搬小板凳", "搬好板凳", "看戏", "看热闹", "留个脚印", "同问", "同求", "同蹲",
     "楼上正解", "正解", "顶上去",
     # Pointing at the post above, and bare greetings or calls ("在吗", "有人吗") that ask nothing yet.
+    "望领导重视", "请领导重视", "希望领导重视", "望重视", "请重视", "望领导关注", "请领导关注", "望采纳", "望批准",
     "楼上", "在吗", "在不在", "有人吗", "有人在吗", "有没有人", "你好", "您好", "大家好", "哈喽", "hello", "hi", "早",
     "早上好", "晚上好",
 )
@@ -51,6 +52,9 @@ _MEASURE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[个下](?=[\u4e00-\u9fff])")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS_RE = re.compile(r"[aeiouv]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+# Animal emoji written for a word ("🐶官" = 狗官): read as the word, so an insult is not mistaken for repetition.
+_WORD_EMOJI = str.maketrans({"🐶": "狗", "🐕": "狗", "🐷": "猪", "🐖": "猪"})
+_WORD_EMOJI_RE = re.compile(r"[🐶🐕🐷🐖](?=\s*[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[🐶🐕🐷🐖]")
 # Emoticon codes of chat apps ("[微笑]", "[捂脸]", "[OK]"), as forwarded from a WeChat group: like emoji, no content.
 _EMOTICON_CODE_RE = re.compile(r"\[[\u4e00-\u9fffa-z]{1,4}\]")
 
@@ -90,6 +94,8 @@ class LowInfoDetector:
     def detect(self, prep: Prepared) -> Decision:
         """Decide whether one prepared comment is content-free."""
         flat = prep.flat.replace("\ufffd", "")
+        if _WORD_EMOJI_RE.search(prep.norm):  # "🐶官 🐶官" is two words, not a repeated 官
+            flat = strip_punct(prep.norm.translate(_WORD_EMOJI)).replace("\ufffd", "")
         if "[" in prep.norm and _EMOTICON_CODE_RE.search(prep.norm):
             flat = strip_punct(_EMOTICON_CODE_RE.sub("", prep.norm)).replace("\ufffd", "")
         if not flat:

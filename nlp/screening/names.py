@@ -186,7 +186,8 @@ def _spaced_names(text: str) -> list[tuple[int, int, int]]:
 
 # Words after a name that say it is a person's, even when it is also a word (杜鹃 is a flower, 李娜 a tennis
 # player): "杜鹃和她老公在外打工", "韦芳两口子", "李娜（不是打网球的那个）".
-_PERSON_AFTER = r"(?:和|跟|与)(?:她|他)(?:老公|男人|丈夫|老婆|媳妇|爱人|对象)|两口子|俩口子|[（(]不是"
+_PERSON_AFTER = (r"(?:和|跟|与)(?:她|他)(?:老公|男人|丈夫|老婆|媳妇|爱人|对象|弟弟|哥哥|姐姐|妹妹|儿子|女儿|爸|妈|父亲|母亲)"
+                 r"|两口子|俩口子|[（(]不是")
 
 
 @cache

@@ -109,7 +109,7 @@ _UNIT_AFTER = frozenset("亩元块万千百号栋组户岁年月日米平方斤�
 # A landline without its area code (7–8 digits) after a phone cue, and a mistyped mobile (9–12 digits starting with 1,
 # "电话：13 5 0 7 4 2 9 8 6 1 3") right after 电话/手机; not hotlines listed after 拨打 ("拨打12345、12319").
 _PHONE_BEFORE_RE = re.compile(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$")
-_MOBILE_CUE_RE = re.compile(r"(电话|手机)(号码?)?\s*[:：]?\s*$")
+_MOBILE_CUE_RE = re.compile(r"(电话|手机|找我|联系我|打给我)(号码?)?\s*[:：,，]?\s*$")
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
 # Codes of plots, parcels, projects and documents: long numbers that name no person.
 _CODE_CUE_RE = re.compile(r"(?:代码|编码|编号|单元号|宗地号|地块号|权证号|证书号|文号|项目号|合同号|批次号|流水号)\s*(?:是|为)?\s*[:：]?\s*$")
@@ -188,10 +188,23 @@ def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
     digits: list[str] = []
     positions: list[int] = []
     gap = 0
+    last_arabic = False
     for i, ch in enumerate(view):
         d = ch if ch.isascii() and ch.isdigit() else CN_DIGITS.get(ch)
+        if d is not None and digits and gap and (ch.isascii() != last_arabic):
+            # A change of script across a separator starts a new number ("押一，13812345678": 一 is a word)
+            runs.append(("".join(digits), positions))
+            digits, positions, gap = [], [], 0
         if d is not None and (ch not in _WEAK_CN or digits):
+            last_arabic = ch.isascii()
             digits.append(d)
+            positions.append(i)
+            gap = 0
+            continue
+        nxt = view[i + 1 : i + 3]
+        if digits and ch == "o" and (nxt[:1].isdigit() or nxt[:1] in _SEPARATORS and nxt[1:].isdigit()):
+            # the letter O typed for a zero ("15O 8831…")
+            digits.append("0")
             positions.append(i)
             gap = 0
             continue
@@ -213,7 +226,7 @@ def _digit_runs(view: str) -> list[tuple[str, list[int]]]:
 _DIGITISH = "0-9" + "".join(CN_DIGITS)
 _SEP_CLASS = re.escape("".join(sorted(_SEPARATORS)))
 # Spans that may hold a number of 5+ digits; only these go through the per-character scan.
-_CANDIDATE_RE = re.compile(rf"[{_DIGITISH}](?:[{_SEP_CLASS}]{{0,3}}[{_DIGITISH}x]){{4,}}")
+_CANDIDATE_RE = re.compile(rf"[{_DIGITISH}](?:[{_SEP_CLASS}]{{0,3}}[{_DIGITISH}xo]){{4,}}")
 
 
 def _candidate_runs(view: str) -> list[tuple[str, list[int]]]:
@@ -254,7 +267,7 @@ def _number_matches(text: str, view: str) -> list[Match]:
         if _QQ_RE.search(before) and 5 <= n <= 11:
             found.append(Match("qq", start, end, pos[2:], "QQ号"))
             continue
-        if arabic < n // 2:
+        if arabic < n // 2 and not view[pos[0] : pos[0] + 2].isdigit():
             continue  # Chinese numerals in prose ("三三两两", "一五一十") are not numbers to redact
         if _OFFICE_CUE_RE.search(view[max(0, pos[0] - 16) : pos[0]]) and n <= 12:
             continue
@@ -306,7 +319,7 @@ def spelled_mobile(view: str) -> list[int]:
 
 
 def _is_name(candidate: str) -> bool:
-    if len(candidate) < 2 or _TITLE_RE.match(candidate):
+    if len(candidate) < 2 or _TITLE_RE.match(candidate) or _NICKNAME_RE.match(candidate, 1):
         return False
     if candidate[:2] in _COMPOUND_SURNAMES:
         return len(candidate) >= 3
@@ -317,6 +330,8 @@ def _is_name(candidate: str) -> bool:
 # naming cue ("我爸叫", "她叫", "老伴叫"), where a full three-character name is expected, and only when the given
 # name is no common word ("我叫王有点事": 有点 is, jieba frequency ≥ 100).
 _COMMON_GIVEN_CHARS = frozenset("有来家田地和本")
+# A surname with a birth-order nickname ("蒋老四", "王老三", "李老幺") names no one by their full name.
+_NICKNAME_RE = re.compile(r"老[大二三四五六七八九十幺]")
 
 
 def _is_named_with_common_char(candidate: str) -> bool:

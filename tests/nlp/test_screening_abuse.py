@@ -389,3 +389,20 @@ def test_threats_animal_metaphors_and_northwest_insults_are_abusive(text):
 
 def test_a_litter_of_mice_in_the_barn_is_not_abusive():
     assert not screen([{"id": 1, "text": "仓库里一窝老鼠把粮食咬了，能不能一起整治"}])[0].abusive
+
+
+@pytest.mark.parametrize("text", [
+    "这规划是猪做的吧，猪都知道水往低处流",
+    "做规划的人就是一坨💩",
+    "定这个标准的人🐷🧠吧",
+    "谁敢来挖我家祖坟我就让他横着出去",
+    "谁来量我家房子我打断谁的腿",
+    "这帮拆迁的就是一群吸血蚂蟥",
+    "楼上收了钱的水军吧，跪舔得真香",
+    "别以为没人知道你家住哪，做事留条后路",
+    "再来强拆，我家里备着汽油，大家一起上新闻",
+    "吃人不吐骨头的好官，老百姓的地就是你们的提款机",
+])
+def test_comparisons_emoji_words_veiled_threats_and_sarcasm_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)

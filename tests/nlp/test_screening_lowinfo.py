@@ -62,3 +62,9 @@ def test_greetings_and_codes_before_an_opinion_are_content(text):
 
 def test_chained_fillers_with_a_doubled_character_are_content_free():
     assert screen([{"id": 1, "text": "路过看看 顶一下"}])[0].low_info
+
+
+def test_a_bare_plea_is_content_free_and_a_repeated_emoji_insult_is_not():
+    assert screen([{"id": 1, "text": "望领导重视"}])[0].low_info
+    result = screen([{"id": 2, "text": "🐶官 🐶官 🐶官"}])[0]
+    assert result.abusive and not result.low_info

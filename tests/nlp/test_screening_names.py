@@ -67,3 +67,7 @@ def test_two_character_names_before_a_verb_and_in_a_couple(text, name):
 
 def test_a_famous_person_quoted_is_no_resident():
     assert _names("就像曹德旺说的，做事要对得起良心") == []
+
+
+def test_a_name_before_and_his_brother():
+    assert "潘立群" in _names("潘立群和他弟弟为了退出款闹上法院了")

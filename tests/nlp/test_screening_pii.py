@@ -317,3 +317,17 @@ def test_a_student_saying_which_grade_is_no_name(pii):
 
 def test_an_offices_enquiry_line_is_not_personal_data(pii):
     assert not pii.detect("咨询电话0575-87012345是打到哪个部门的")[0].flag
+
+
+@pytest.mark.parametrize("text,hidden", [
+    ("出租过渡房，月付押一，13812345678", "1234"),  # a Chinese numeral before the comma is no digit of the number
+    ("迁坟服务 15O-2233-4455（王师傅）", "2233"),  # the letter O typed for a zero
+    ("有情况可以找我，13八0七二五五一九", "七二五五"),  # mixed scripts, one digit short, after 找我
+])
+def test_mobiles_after_a_numeral_word_with_a_letter_o_and_in_mixed_scripts(pii, text, hidden):
+    decision, redacted = pii.detect(text)
+    assert decision.flag and hidden not in redacted, redacted
+
+
+def test_a_birth_order_nickname_is_no_full_name(pii):
+    assert not pii.detect("村里的小组长蒋老四说签了字才能领补偿")[0].flag

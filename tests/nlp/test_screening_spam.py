@@ -372,3 +372,12 @@ def test_qr_verification_notices_cash_card_games_and_shop_referrals_are_spam(tex
 def test_a_resident_asking_the_village_to_arrange_grave_moving_is_not_an_ad():
     text = "迁坟的时候村里能不能统一安排车辆，不要让大家自己去找那些搞一条龙的，价格太黑了"
     assert not screen([{"id": 1, "text": text}])[0].spam
+
+
+@pytest.mark.parametrize("text", [
+    "迁坟补偿标准是多少？别让我们自己去找外面那些“迁坟一条龙”，去年邻村好几家被坑了",
+    "我们组有人听说征地前种苗木能多拿补偿，突击种了一片树苗，对种粮的人不公平，请核查",
+])
+def test_residents_reporting_schemes_they_were_cheated_by_are_not_ads(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.spam, (text, result.reasons)
