@@ -281,7 +281,8 @@ def rule_features(prep: Prepared) -> dict[str, Any]:
         hit = bare.group(0).strip(" :：")
         (evasion if promo or seller or hit[:1] in "+＋详" else plain).append(hit)
     # Not inside a quoted name ("小程序搜“地块查查”").
-    complaint = sorted({m.group(0) for m in _COMPLAINT_RE.finditer(strip_punct(_QUOTED_RE.sub(" ", norm)))})
+    unquoted = strip_punct(_QUOTED_RE.sub(" ", norm)) if _QUOTED_RE.search(norm) else flat
+    complaint = sorted({m.group(0) for m in _COMPLAINT_RE.finditer(unquoted)})
     norm_text = prep.norm
     phishing = bool(len(flat) <= _PHISH_MAX_CHARS and _PHISH_ASK_RE.search(norm_text)
                     and (_PHISH_HEADER_RE.search(norm_text) or _PHISH_VOICE_RE.search(norm_text)
