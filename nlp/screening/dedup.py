@@ -35,6 +35,11 @@ _SIGNER_RE = re.compile(r"全体|联名|签名|敬上|村民代表|众村民|受
 _ANCHOR_RE = re.compile(r"(?<![a-z0-9])(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{5,}|\d{7,}")
 
 
+def _same_contact(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when two sets of contacts share one, also when a cue letter is glued to it ("vzjd2026bg" / "zjd2026bg")."""
+    return any(x in y or y in x for x in a for y in b)
+
+
 def _strip_signature(norm: str) -> str:
     if not _SEGMENT_SPLIT_RE.search(norm):
         return norm
@@ -112,6 +117,9 @@ class DuplicateFinder:
         Two comments that give the same contact (a handle of letters and digits, or a number of 7+ digits: an ad
         re-posted with its phrases reordered, "威信：zbph_777" / "威 信 zbph 777") are near-duplicates from this
         Jaccard similarity on (default 0.35).
+    distinct_contact_jaccard:
+        Two comments that give different contacts (different numbers or handles) are near-duplicates only from this
+        Jaccard similarity on (default 0.8): they usually come from different people.
     num_perm, bands:
         MinHash size and LSH bands (default 128 and 32, i.e. 4 rows per band: a pair with Jaccard 0.5 is
         proposed with probability 0.87, 0.6 with 0.99, 0.2 with 0.05).
@@ -123,9 +131,11 @@ class DuplicateFinder:
     """
 
     def __init__(self, shingle_size: int = 2, jaccard: float = 0.55, containment: float = 0.85, min_shingles: int = 8,
-                 num_perm: int = 128, bands: int = 32, seed: int = 1, anchor_jaccard: float = 0.35) -> None:
+                 num_perm: int = 128, bands: int = 32, seed: int = 1, anchor_jaccard: float = 0.35,
+                 distinct_contact_jaccard: float = 0.8) -> None:
         self.shingle_size = shingle_size
         self.anchor_jaccard = anchor_jaccard
+        self.distinct_contact_jaccard = distinct_contact_jaccard
         self.jaccard = jaccard
         self.containment = containment
         self.min_shingles = min_shingles
@@ -187,11 +197,13 @@ class DuplicateFinder:
         sets = {i: shingles(keys[i], self.shingle_size) for i in distinct}
         candidates = [i for i in distinct if len(sets[i]) >= self.min_shingles]
         if len(candidates) > 1:
-            self._near_pairs(candidates, sets, uf)
+            anchors = {i: frozenset(_ANCHOR_RE.findall(keys[i])) for i in candidates}
+            self._near_pairs(candidates, sets, uf, anchors)
             self._anchor_pairs(candidates, keys, sets, uf)
         return [-1 if skip[i] or not keys[i] else uf.find(i) for i in range(n)]
 
-    def _near_pairs(self, items: list[int], sets: dict[int, set[str]], uf: _UnionFind) -> None:
+    def _near_pairs(self, items: list[int], sets: dict[int, set[str]], uf: _UnionFind,
+                    anchors: dict[int, frozenset[str]]) -> None:
         band_keys = self.band_keys([sets[i] for i in items])
         checked: set[tuple[int, int]] = set()
         for band in range(self.bands):
@@ -205,11 +217,11 @@ class DuplicateFinder:
             members: list[int] = []
             for pos in np.flatnonzero(np.concatenate((same_next, [False])) | np.concatenate(([False], same_next))):
                 if members and sorted_keys[pos] != sorted_keys[pos - 1]:
-                    self._verify_bucket(members, sets, uf, checked)
+                    self._verify_bucket(members, sets, uf, checked, anchors)
                     members = []
                 members.append(items[order[pos]])
             if members:
-                self._verify_bucket(members, sets, uf, checked)
+                self._verify_bucket(members, sets, uf, checked, anchors)
 
     def _anchor_pairs(self, items: list[int], keys: list[str], sets: dict[int, set[str]], uf: _UnionFind) -> None:
         by_anchor: dict[str, list[int]] = defaultdict(list)
@@ -227,7 +239,7 @@ class DuplicateFinder:
                     uf.union(i, j)
 
     def _verify_bucket(self, members: list[int], sets: dict[int, set[str]], uf: _UnionFind,
-                       checked: set[tuple[int, int]]) -> None:
+                       checked: set[tuple[int, int]], anchors: dict[int, frozenset[str]]) -> None:
         # Compare each member with the bucket's first and previous member: linear even for a huge campaign.
         members.sort()
         for k in range(1, len(members)):
@@ -237,7 +249,12 @@ class DuplicateFinder:
                 if pair in checked or uf.find(i) == uf.find(j):
                     continue
                 checked.add(pair)
-                if self.similar(sets[i], sets[j])[0]:
+                ok, jac = self.similar(sets[i], sets[j])
+                # Two comments that give *different* numbers or handles come from different people (two residents'
+                # "补偿款请打到我的卡上 …" with their own cards): only near-exact copies join then.
+                if ok and anchors[i] and anchors[j] and not _same_contact(anchors[i], anchors[j]):
+                    ok = jac >= self.distinct_contact_jaccard
+                if ok:
                     uf.union(i, j)
 
     def decisions(self, preps: list[Prepared], ids: list, skip: list[bool] | None = None) -> list[tuple[Decision, int]]:

@@ -252,6 +252,8 @@ def _number_matches(text: str, view: str) -> list[Match]:
             continue
         if "X" in digits:
             continue
+        if re.match(r"[x×*]{2,}", view[end : end + 3]):
+            continue  # already masked by the writer ("0743-8821xxx")
         if _CODE_CUE_RE.search(before) and not _CARD_CUE_RE.search(before):
             continue  # a plot, parcel or document code ("地块代码是4115231052010300128")
         if 16 <= n <= 19 and (luhn_ok(digits) or _CARD_CUE_RE.search(before)):
@@ -459,6 +461,8 @@ def _name_matches(text: str) -> list[Match]:
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
         if cue.group(1) in _LOOSE_CUES and any(ch in "一二三四五六七八九十两零" for ch in name[1:]):
             continue  # "我是高二学生", "本人三组的"
+        if cue.group(1) in _LOOSE_CUES and (get_tokenizer().FREQ.get(name[:2]) or 0) >= _VERY_COMMON_FREQ:
+            continue  # "本人文化低，": a very common word, even standing alone
         if cue.group(1) in _LOOSE_CUES and _common_start(name) and (
                 length < 3 or not _is_break(after or "。") or (get_tokenizer().FREQ.get(name) or 0) > 0):
             continue  # "我是高中生", "村民全程参与": a common word, not a given name (but "本人陈云富，" stands alone)
@@ -491,11 +495,17 @@ def _name_matches(text: str) -> list[Match]:
     # "我是下坪村二组的刘建国": a full name right after a village or group.
     for m in re.finditer(rf"(?:村|组|社|队|屯|号)的({_NAME_CHARS}{{2,3}})", text):
         cand = m.group(1)
-        # Only a name when it stands alone: "二组的刘建国，…" (not "组的路灯坏了").
-        if len(cand) == 3 and not _is_break(text[m.end() : m.end() + 1] or "。"):
+        # Only a name when it stands alone: "二组的刘建国，…" (not "组的路灯坏了"), or when a verb follows a full name
+        # that starts with no very common word ("六组的吴国平把自家的地…").
+        nxt = text[m.end() : m.end() + 1] or "。"
+        if len(cand) == 3 and not _is_break(nxt) and not (
+                nxt in _AFTER_NAME_VERBS and _is_name(cand) and cand[2] not in _NOT_NAME_CHARS
+                and (get_tokenizer().FREQ.get(cand[:2]) or 0) < _VERY_COMMON_FREQ
+                and (get_tokenizer().FREQ.get(cand) or 0) < _MIN_NAME_WORD_FREQ):
             cand = cand[:2]
         after = text[m.start(1) + len(cand) : m.start(1) + len(cand) + 1] or "。"
-        if not _is_name(cand) or not _is_break(after) or (len(cand) == 3 and cand[2] in _NOT_NAME_CHARS):
+        verb_after = len(cand) == 3 and after in _AFTER_NAME_VERBS
+        if not _is_name(cand) or not (_is_break(after) or verb_after) or (len(cand) == 3 and cand[2] in _NOT_NAME_CHARS):
             continue
         s = m.start(1)
         if not _covered(found, s + 1):
@@ -525,6 +535,10 @@ def _name_matches(text: str) -> list[Match]:
         if not _covered(found, s + surname_len):
             found.append(_given_name(s + surname_len, e))
     return found
+
+
+# Verbs that often follow a person named as the subject ("…组的吴国平把…", "…村的陈建华在…").
+_AFTER_NAME_VERBS = frozenset("把被在说讲去也都就让给跟要私偷占")
 
 
 def _address_matches(view: str) -> list[Match]:

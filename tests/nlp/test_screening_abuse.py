@@ -406,3 +406,34 @@ def test_a_litter_of_mice_in_the_barn_is_not_abusive():
 def test_comparisons_emoji_words_veiled_threats_and_sarcasm_are_abusive(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "那个会计你个扑领母，账目公开你装聋作哑",
+    "告诉那个队长，我知道你孩子在哪个学校读书",
+    "🐷🐷 说的就是你们拆迁组",
+    "就这水平还当规划员？你爹妈花钱让你上学真是白瞎了",
+    "副镇长就是个二球货",
+    "楼上那个洗地的，zz一个",
+    "你就是个冬瓜脑袋，啥也不懂还拍板",
+    "姓刘的你晚上走路小心点，别让我在村口碰见你",
+    "规划员真是个苕，蠢得冒泡",
+    "征地那个眼镜男，长得跟个老鼠似的",
+    "会计是个憨熊，账算得一塌糊涂",
+    "规划局那位：🐶👉💩",
+    "再不给钥匙，我就去把村委会一把火点了",
+    "再拖着不给过渡费，我就去办公室门口泼油漆",
+])
+def test_round_28_insults_and_threats_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "我们这边讲“屌”是厉害的意思，新修的机耕路确实屌，点赞",
+    "我邻居被施工队的人骂了一句傻逼，还被推了一把",
+    "秸秆一把火烧了污染空气，能不能统一收",
+])
+def test_praise_slang_reported_insults_and_burning_straw_are_not_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)

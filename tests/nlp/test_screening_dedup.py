@@ -77,3 +77,19 @@ def test_one_residents_two_requests_with_the_same_phone_are_not_a_campaign():
         {"id": "b", "text": "卡号：6228 4800 1234 5678 903 户主自己的卡"},
     ])
     assert results[1].duplicate_of is None
+
+
+def test_two_residents_giving_their_own_cards_are_not_one_campaign():
+    results = screen([
+        {"id": "a", "text": "补偿款请打到我的卡上 6222021234567890128 谢谢"},
+        {"id": "b", "text": "补偿款请打到我的卡上：6228 4801 2345 6789 012，户主赵红梅"},
+    ])
+    assert results[1].duplicate_of is None
+
+
+def test_a_copied_ad_with_the_handle_spaced_out_stays_in_its_family():
+    results = screen([
+        {"id": "a", "text": "宅基地审批 不动产登记 征收评估 专业代办 包过 不成功不收费 V：zjd2026bg"},
+        {"id": "b", "text": "代办宅基地审批 不动产证 征收评估 包过 不成功不收费 +微 z j d 2 0 2 6 b g"},
+    ])
+    assert results[1].duplicate_of == "a"

@@ -331,3 +331,9 @@ def test_mobiles_after_a_numeral_word_with_a_letter_o_and_in_mixed_scripts(pii, 
 
 def test_a_birth_order_nickname_is_no_full_name(pii):
     assert not pii.detect("村里的小组长蒋老四说签了字才能领补偿")[0].flag
+
+
+def test_a_full_name_after_group_before_a_verb_and_a_writer_masked_number(pii):
+    assert pii.detect("六组的吴国平把自家的地转租给外地老板")[0].flag
+    assert not pii.detect("本人文化低，说话直")[0].flag
+    assert not pii.detect("迁坟服务电话 0743-8821xxx 找陈师傅")[0].flag

@@ -381,3 +381,22 @@ def test_a_resident_asking_the_village_to_arrange_grave_moving_is_not_an_ad():
 def test_residents_reporting_schemes_they_were_cheated_by_are_not_ads(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.spam, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "办社保的注意：现在交可以享受内部补贴档，名额只剩20个，点 sbbt.xyz 提交资料",
+    "工程分包，有资质的老板来，挂靠也行，企鹅 三九八七六五四一二",
+    "想流转的可以去镇上丰禾农服门店问问，租金比别家每亩高一百",
+    "新开养生馆开业，拆迁户凭征收协议办卡打五折",
+    "安置房一套出租，90平，家具齐全，有意的打我电话13967001234",
+    "【紧急通知】公示系统升级，请各户登录 http://xian-ghj.gov-cn.top 重新核对宅基地信息",
+    "拆迁户买车找我，0首付提车，送全车贴膜",
+    "我有最新测绘坐标，一户50元帮查，看我主页置顶",
+])
+def test_round_29_soft_ads_shop_referrals_and_notices_are_spam(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.spam, (text, result.features["spam"])
+
+
+def test_a_resident_asking_to_clear_ads_from_the_comments_is_not_an_ad():
+    assert not screen([{"id": 1, "text": "评论区好多加V的广告，管理员能不能清理一下？"}])[0].spam
