@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nlp.screening.decision import Decision, Prepared
 from nlp.screening.model import TextClassifier
+from nlp.screening.patterns import compile_alternation
 from nlp.text import get_tokenizer, strip_punct, to_pinyin
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "abuse_model.joblib"
@@ -39,9 +40,9 @@ STRONG = (
     # else's) and sarcasm about someone's brain ("脑子是拿来凑身高的吧").
     r"(?:给|冲|朝|对)(?:你|你们|他们|您)竖(?:个)?中指|(?:脑子|脑袋|脑壳)是?(?:拿来|用来|留着|长来)[\u4e00-\u9fff]{1,6}的吧|"
     r"(?:脑子|脑袋)(?:是|当)(?:摆设|装饰品?)|(?:脑子|脑袋|脑壳)里?(?:装的|灌的)?(?:全|都)?是(?:屎|粪|大粪|浆糊)|"
-    r"(?:狗|猪|畜生)都不如|(?:去|到)[^。！？!?]{0,10}泼(?:油漆|粪|大粪|汽油)|看谁狠|知道你(?:的)?(?:孩子|小孩|儿子|女儿|家人|老婆)在哪|爹妈[^。！？!?]{0,12}白瞎|"
-    r"(?:你|你们|他|他们)[^。！？!?，,]{0,6}(?:走路|出门|走夜路)小心点|别让我(?:在[^。！？!?]{0,6})?碰(?:见|到)你|蠢得(?:冒泡|要死|可以)|蠢到家|"
-    r"(?:你|就是个|真是个|是个)[^。！？!?]{0,6}(?:冬瓜|榆木|猪)脑袋|长得(?:跟|像)(?:个|只)?(?:老鼠|猪|狗|猴子?|癞蛤蟆)|"
+    r"(?:狗|猪|畜生)都不如|看谁狠|知道你(?:的)?(?:孩子|小孩|儿子|女儿|家人|老婆)在哪|爹妈[^。！？!?]{0,12}白瞎|"
+    r"别让我(?:在[^。！？!?]{0,6})?碰(?:见|到)你|蠢得(?:冒泡|要死|可以)|蠢到家|"
+    r"长得(?:跟|像)(?:个|只)?(?:老鼠|猪|狗|猴子?|癞蛤蟆)|"
     r"(?:把|去把)(?:村委会|村部|村委|镇政府|乡政府|政府|你家|他家|办公室|拆迁办)[^。！？!?]{0,4}一把火(?:点了|烧了)|"
     r"一把火(?:把|给)?(?:村委会|村部|村委|镇政府|乡政府|政府|你家|他家|办公室|拆迁办)(?:点了|烧了|烧掉)|跪舔|知道你家(?:住)?(?:在)?哪|汽油[^。！？!?]{0,12}(?:上新闻|一起死|同归于尽)|"
     r"吃人不吐骨头的(?:好官|官|东西|干部|领导|家伙)|(?:是|就是)猪做的|(?:猪|狗)都(?:知道|懂|明白|会)(?!了)|(?:是|就是|也是)一坨(?:屎|粪|大便)|"
@@ -60,8 +61,6 @@ STRONG = (
     r"放火烧了?(?:你|你们|他)|"
     # The writer taking a weapon or petrol to someone ("再来量地我拿锄头劈了你们", "老子就拿刀去村部找你们算账",
     # "拎桶汽油去乡政府门口，大家一起死"); not "拿锄头去挖沟".
-    r"(?:拿|拎|提|扛|带|揣|抄)(?:着|上|起|把|桶|根|瓶|壶)?[\u4e00-\u9fff]{0,2}(?:刀|斧头|斧子|锄头|镰刀|铁锹|汽油|炸药|棍子|钢管|扁担)"
-    r"[\u4e00-\u9fff]{0,12}?(?:劈|砍|剁|捅|宰|烧死|炸死|弄死|拼命|拼了|算账|同归于尽|一起死|陪葬|见血)|"
     r"(?:劈|砍|剁|宰)了?(?:你|你们|他|他们)(?![\u4e00-\u9fff]{0,2}(?:的|家的)?(?:树|竹|柴|地|田))|(?:大家|一起|全都)(?:同归于尽|一起死)"
 )
 # Regional and dialect insults aimed at people, by region (matched after t2s, so traditional spellings are
@@ -147,7 +146,20 @@ ADDRESSED = (
     rf"|(?:{_YOU}|这帮|那帮|一帮|这群|那群|一群|这伙|那伙|一伙|这些|那些|都是|就是|全是|简直是)(?:人|家伙|当官的|干部|村干部)?"
     rf"(?:都是|就是|是|全是|真是)?(?:一群|一帮|个|这个|那个|这种)?(?:{_PERSON_NOUNS})"
 )
-_STRONG_RE = re.compile(STRONG + "|" + "|".join(REGIONAL.values()))
+_STRONG_RE = compile_alternation(STRONG + "|" + "|".join(REGIONAL.values()))
+# Threats and insults that begin with very common characters (你, 去, 拿 …) and a stretch of text: each runs only when
+# its rare word is in the comment, so the main lexicon stays fast. The writer taking a weapon or petrol to someone
+# ("再来量地我拿锄头劈了你们", "老子就拿刀去村部找你们算账", "拎桶汽油去乡政府门口，大家一起死"; not "拿锄头去挖沟"),
+# paint or dung thrown at an office, "walk carefully at night", a head like a wax gourd.
+_GATED = (
+    (re.compile(r"刀|斧|锄头|铁锹|汽油|炸药|棍子|钢管|扁担"), re.compile(
+    r"(?:拿|拎|提|扛|带|揣|抄)(?:着|上|起|把|桶|根|瓶|壶)?[\u4e00-\u9fff]{0,2}(?:刀|斧头|斧子|锄头|镰刀|铁锹|汽油|炸药|棍子|钢管|扁担)"
+        r"[\u4e00-\u9fff]{0,12}?(?:劈|砍|剁|捅|宰|烧死|炸死|弄死|拼命|拼了|算账|同归于尽|一起死|陪葬|见血)"
+    )),
+    (re.compile(r"泼"), re.compile(r"(?:去|到)[^。！？!?]{0,10}泼(?:油漆|粪|大粪|汽油)")),
+    (re.compile(r"小心点"), re.compile(r"(?:你|你们|他|他们)[^。！？!?，,]{0,6}(?:走路|出门|走夜路)小心点")),
+    (re.compile(r"脑袋"), re.compile(r"(?:你|就是个|真是个|是个)[^。！？!?]{0,6}(?:冬瓜|榆木|猪)脑袋")),
+)
 # Praise in scare quotes before an official ("感谢“大聪明”领导", "“父母官”们"): sarcasm aimed at people, matched on the
 # normalised text because the quotes are what make it sarcastic.
 _SARCASTIC_RE = re.compile(
@@ -155,7 +167,7 @@ _SARCASTIC_RE = re.compile(
     r"人民公仆|公仆)[”\"」』’](?:们|领导|干部|书记|支书|村长|镇长|乡长|主任|局长|县长|专家|设计师|规划师|老板|开发商|官员|同志)"
 )
 _ADDRESSED_RE = re.compile(ADDRESSED)
-_MILD_RE = re.compile(MILD)
+_MILD_RE = compile_alternation(MILD)
 # A Latin run followed by a digit or a hyphen and a digit is a code ("SB-03地块", "2B栋"), not an abbreviation.
 _LATIN_RE = re.compile(rf"(?<![a-z0-9\-])({LATIN})(?![a-z0-9])(?!\s?[\-_]\s?\d)")
 _PINYIN_RE = re.compile("(?:^| )(" + "|".join(PINYIN) + ")(?= |$)")
@@ -235,7 +247,7 @@ def without_reported_speech(norm: str) -> str:
 _QUOTE_OR_COLON_RE = re.compile(r"[“\"「『‘:：]")
 _CONTENT_RE = re.compile(r"[a-z\u3400-\u9fff]")
 # Harmless words that contain a lexicon word ("操心", "狗肉", "猪肉", "死亡", "滚动", "靠近" …), removed before matching.
-_SAFE_RE = re.compile(
+_SAFE_RE = compile_alternation(
     r"(?:确实|真|太|很|好|贼|老)屌(?![你丝毛])|屌爆|屌炸|操心|操作|操场|体操|节操|情操|狗肉|养狗|狗叫|狗咬|猪肉|养猪|猪圈|猪场|生猪|母猪|猪仔|死亡|死人|去世|死者|病死|饿死|淹死|"
     r"该死的(天气|雨)|死角|死水|生死|死活|死不|死了|滚动|滚石|打滚|靠近|依靠|可靠|靠谱|靠山|靠边|靠着|靠不住|不靠|靠的|靠自己|"
     r"垃圾(站|桶|处理|分类|池|场|堆|车|房|清运|填埋|焚烧|中转|收集)|狗屁不通|热狗|疯狗咬|土狗|狗窝|死刑|该死心|死心|"
@@ -304,6 +316,9 @@ def lexicon_hits(prep: Prepared) -> tuple[list[str], list[str]]:
             reported.append(m.span())
         elif m.group(0) not in BOUNDED or not _straddles_word(flat, m.start(), m.end()):
             strong.append(m.group(0))
+    for trigger, regex in _GATED:
+        if trigger.search(flat):
+            strong += [m.group(0) for m in regex.finditer(flat) if not _reported_insult(flat, m.start())]
     for s, e in reported:  # hidden from the pinyin and mild matching below too
         flat = flat[:s] + "|" * (e - s) + flat[e:]
     strong += [m.group(0) for m in _ADDRESSED_RE.finditer(flat) if m.group(0) not in strong]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from nlp.screening.decision import Decision, Prepared
+from nlp.screening.patterns import compile_alternation
 from nlp.text import strip_punct
 
 # Filler posts, matched against the whole squashed text (longest first so "同意楼上" wins over "同意").
@@ -45,7 +46,8 @@ ASSENT = tuple(
                    "我也", "俺也", "都")
 )
 _FILLER_SET = frozenset(FILLERS + ASSENT)
-_FILLER_ALT_RE = re.compile("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
+_FILLER_CHARSET = frozenset("".join(_FILLER_SET) + "一下个起来上去了啦啊呀哦噢嗯吧呢哈呵嘿么嘛的哇~呐哪滴")
+_FILLER_ALT_RE = compile_alternation("|".join(re.escape(f) for f in sorted(_FILLER_SET, key=len, reverse=True)))
 # Characters that add nothing to a filler post ("顶顶顶！！", "嗯嗯嗯~", "666666").
 _FILLER_CHARS_RE = re.compile(r"(?:一下|一个|一波|起来|上去|上来|[了啦啊呀哦噢嗯啊吧呢哈呵嘿么嘛的哇~呐哪滴])+$")
 _MEASURE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[个下](?=[\u4e00-\u9fff])")
@@ -115,8 +117,13 @@ class LowInfoDetector:
         if stripped in _FILLER_SET:
             return Decision(True, 0.9, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         # Several fillers chained: "路过顶一下", "嗯嗯好的", "+1+1 同意楼上".
-        rest = min((_FILLER_CHARS_RE.sub("", _collapse_repeats(_FILLER_ALT_RE.sub("", text)))
-                    for text in (collapsed, unmeasured, flat)), key=len)
+        rest = "?"
+        # Several fillers chained can only use the characters fillers are made of: most opinions stop here.
+        readings = () if not set(flat) <= _FILLER_CHARSET else dict.fromkeys((collapsed, unmeasured, flat))
+        for text in readings:  # stop at the first reading that is all filler
+            rest = _FILLER_CHARS_RE.sub("", _collapse_repeats(_FILLER_ALT_RE.sub("", text)))
+            if not rest:
+                break
         if not rest:
             return Decision(True, 0.8, [f"无实质内容: 灌水/附和 ({prep.norm[:20]})"], {"kind": "filler"})
         if not _CJK_RE.search(flat):

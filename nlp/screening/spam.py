@@ -13,13 +13,14 @@ from typing import Any
 
 from nlp.screening.decision import Decision, Prepared
 from nlp.screening.model import TextClassifier
+from nlp.screening.patterns import compile_alternation
 from nlp.screening.pii import is_own_wechat, spelled_mobile
 from nlp.text import strip_punct
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "spam_model.joblib"
 
 # Spellings of "WeChat"/"QQ" chosen to dodge filters: always a strong cue (matched on the squashed text).
-_EVASION_RE = re.compile(
+_EVASION_RE = compile_alternation(
     r"(加[v威薇卫维徽威胃喂]信?|加微(?![信博笑调])|[v威薇徽维围]信|[薇威徽]亻言|亻言|vx|v❤|wei信|微x|威x|薇x|w信|wx号|v号|weixin|wechat|vchat|"
     r"[微薇威徽维卫围v][訫伩]|扣扣|蔻蔻|抠抠|扣1(?![0-9组号栋亩米万元户年月日])|扣个1|评论1(?![0-9])|企鹅号|加q|q群(?![里上中内])|球球|加我v|私v|威芯|微芯|薇芯|卫芯|v芯|绿泡泡|小绿书|绿色软件|dd我|滴滴我|私我|"
     r"[薇威]:?(?=[a-z0-9]{4})|纸飞机|飞机号|tg号|群号\d{5,}|企鹅(?=[\d零一二三四五六七八九幺]{5,})|(?<![a-z])v我(?=[a-z0-9_]{4})|jia(?:wei|vx|v|weixin|qq)(?=[a-z0-9_]{4}))"
@@ -71,7 +72,7 @@ _PLATFORM_CALL_RE = re.compile(
 # A neighbour's voice naming whom to call ("找老周", "找我老三", "找张老板", "有意的找王总").
 _WHOM_RE = re.compile(r"找(?:我|俺)?老[\u4e00-\u9fff]|找[\u4e00-\u9fff](?:老板|总|经理|师傅)")
 _LONE_HANDLE_RE = re.compile(r"(?<![a-z0-9_@.])[a-z]{2,10}_?\d{2,8}(?![a-z0-9_.@])")
-_PLAIN_CONTACT_RE = re.compile(
+_PLAIN_CONTACT_RE = compile_alternation(
     r"(加微信|qq号|qq|q号|进群|入群|扫码|评论区留言|留言|报名|预约|详情|详询|(?:想要|需要|想|要)(?:买|卖|办|租|了解)?的(?:联系|找|加|私)|加群|来找我|联系小[\u4e00-\u9fff]|电话里聊|微信转账|关注就能|评论区扣|咨询(?=\d)|电话咨询|[王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗](?:经理|教练)|客户经理|业务员|百度搜|微信搜|抖音搜|快手搜|搜索.{0,8}(?:加好友|关注)|加我微信|加个微信|微信号|微信同号|加好友|联系电话|咨询电话|联系方式|手机同号|电话同号|热线|来电|致电|"
     r"打电话给我|电话联系|联系我|找我|加我(?!们)|私聊|私信|扫码|二维码|请拨|拨打|添加|同微信|关注公众号|公众号)"
 )
@@ -174,7 +175,7 @@ _PROMO = [
      r"内部(?:规划|图纸|消息|资料)|[日周月年]收益(?:稳定)?\d|收益稳定|带你飞|带你赚|带你(?:翻倍|发财|致富|上岸)", 1.5),
     (r"您|亲们|老板们|宝宝们|家人们|老表们|老乡们", 0.3),
 ]
-_PROMO_RES = [(re.compile(p), w) for p, w in _PROMO]
+_PROMO_RES = [(compile_alternation(p), w) for p, w in _PROMO]
 # A seller's trade or price ("卖二手挖机", "有资质可挂靠", "接…土方活", "一亩五块"): an ad only together with a mobile
 # to call; alone it is a resident talking about a market. A price next to compensation words
 # ("每亩4.8万 太低") is a resident's figure, not an offer.
@@ -196,7 +197,7 @@ _RESIDENT_VOICE_RE = re.compile(r"俺家|我家|我们家|俺们家|咱家|怎�
                                 r"还没|投诉|反映")
 _COMPENSATION_RE = re.compile(r"补偿|补尝|赔偿|赔|征收|征地|太低|太少|才给|只给|不够|少了")
 # A resident warning about or complaining against such offers (these lower the score).
-_COMPLAINT_RE = re.compile(
+_COMPLAINT_RE = compile_alternation(
     r"(骗子|骗人|骗局|诈骗|被骗|骗了|骗走|骗钱|上当|小心|当心|别信|别上当|不要信|不要相信|不能信|谨防|提醒大家|大家注意|注意别|举报|"
     r"有人(在|发|说|打|找|加|到处|冒充|挨家)|让他们别|别让他们|别再来|不要再来|别来了|赶走|没理|不理他|没信|不信|没上当|发广告|打广告|什么广告|的广告|清理一下|广告太多|这种广告|这些广告|管管|管一管|查处|查一查|查查|"
     r"打击|严查|取缔|这种人|这些人|这帮人|到处(贴|发|打)|群里(有人|发)|是真的吗|靠谱吗|可信吗|能信吗|违法|非法|黑中介|"

@@ -29,3 +29,14 @@ def test_no_rule_matches_the_empty_string(name, regex):
     if name in _MAY_BE_EMPTY:
         pytest.skip("anchored cue pattern, empty by design")
     assert regex.fullmatch("") is None, f"{name} matches an empty string"
+
+
+def test_the_trie_alternation_matches_what_the_plain_alternation_matches():
+    from nlp.screening.patterns import compile_alternation, split_alternatives
+
+    pattern = r"傻逼|傻b|狗官|王八|王八蛋|\+1|你妈(的|逼)|(?<!养)猪头|滚[开蛋]|a|ab|abc|x{2,}|老东西"
+    assert split_alternatives(r"a|(b|c)|[|]|d\|e") == ["a", "(b|c)", "[|]", r"d\|e"]
+    fast, plain = compile_alternation(pattern), re.compile(pattern)
+    for text in ["你个傻逼", "王八蛋", "养猪头", "猪头", "+1", "你妈的", "滚开", "abcd", "xxx", "老东西", "正常意见", ""]:
+        assert bool(fast.search(text)) == bool(plain.search(text)), text
+    assert fast.search("王八蛋").group(0) == "王八蛋"  # the longer word wins at the same position
