@@ -17,6 +17,7 @@ from nlp.screening.abuse import AbuseDetector, lexicon_hits
 from nlp.screening.decision import Prepared, prepare
 from nlp.screening.dedup import DuplicateFinder
 from nlp.screening.lowinfo import LowInfoDetector
+from nlp.screening.names import warm_up as warm_up_names
 from nlp.screening.pii import PiiDetector
 from nlp.screening.spam import SpamDetector
 from nlp.screening.value import ValueScorer
@@ -84,6 +85,7 @@ class Screener:
         self.dedup_ = self.dedup or DuplicateFinder()
         self.low_info_ = self.low_info or LowInfoDetector()
         self.value_ = self.value or ValueScorer()
+        warm_up_names()  # jieba's tag table, so the first comment with a bare name is as fast as the rest
         self.loaded_ = True
         return self
 
