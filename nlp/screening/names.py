@@ -40,13 +40,15 @@ _NOT_BARE_SURNAMES = frozenset("和与于向从对把被给让为同跟及在将
 # character, 山 and 河 are).
 _NOT_LAST = frozenset("树小和")
 _FAMILY_CHAR = "家"
+# 大 may be the middle character of a name too (吴大海, 李大明), never the last (王老大 is a nickname).
+_MIDDLE_CHARS = "家大"
 _LANDSCAPE = frozenset("山河林湖江海泉峰松柏东西南北中桥园塘坪湾冲岭坡沟")
 # A place, an estate or an organisation right after the candidate (向阳村, 靳江河|西岸 aside: 河 is a given char).
 _PLACE_AFTER = frozenset("村镇乡县市区湾坪庄沟岭坡塘坝寨屯桥组社队路街巷号栋苑园府城小中学院楼厦店场站厂司馆所局语湖溪江行")
 # Given names that are also common words and still usual as names.
 _NAME_WORDS = frozenset((
     "建国", "光明", "国庆", "解放", "胜利", "和平", "建设", "援朝", "卫国", "卫东", "向东", "红军", "新民", "志强", "国强", "建华", "建军", "红梅", "春生",
-    "永福", "海涛", "国栋", "振华", "振兴", "兴旺", "富贵", "长春", "宝贵", "金花", "桂花", "秀英", "立新", "文明", "爱国", "爱民", "新华", "建新", "建平",
+    "永福", "海涛", "国栋", "振华", "振兴", "大海", "大明", "大山", "大勇", "大伟", "兴旺", "富贵", "长春", "宝贵", "金花", "桂花", "秀英", "立新", "文明", "爱国", "爱民", "新华", "建新", "建平",
     "红霞", "秀云", "春花", "秋菊", "冬梅",
 ))
 # jieba's tags for a person's name, and for words that may well be a given name.
@@ -95,7 +97,7 @@ def _candidate_re() -> re.Pattern[str]:
 
     given = "".join(sorted(given_name_chars()))
     single = "".join(sorted(SURNAMES - _NOT_BARE_SURNAMES))
-    return re.compile(rf"(?=((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])(?:[{given}]|{_FAMILY_CHAR}(?=[{given}]))[{given}]?))")
+    return re.compile(rf"(?=((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])(?:[{given}]|[{_MIDDLE_CHARS}](?=[{given}]))[{given}]?))")
 
 
 def _is_break(ch: str) -> bool:
@@ -128,7 +130,7 @@ def _three_char_ok(text: str, start: int, name: str, surname_len: int) -> bool:
     nxt = text[start + len(name) : start + len(name) + 1]
     if _freq(name) >= _WORD_FREQ or name[-1] in _NOT_LAST or _NOT_LAST & set(given) and _freq(name[:2]) > 0:
         return False  # 杨梅树, 桑树全 (a tree, then a word)
-    if given[0] == _FAMILY_CHAR and (len(given) < 2 or given[1] in _LANDSCAPE):
+    if given[0] in _MIDDLE_CHARS and (len(given) < 2 or given[0] == _FAMILY_CHAR and given[1] in _LANDSCAPE):
         return False
     if surname_len == 1:
         if _common_word(name[:2], _WORD_FREQ):
@@ -138,8 +140,15 @@ def _three_char_ok(text: str, start: int, name: str, surname_len: int) -> bool:
         if given not in _NAME_WORDS and freq >= _COMMON_FREQ and (
                 tag not in _NOUN_TAGS or tag == "ns" or freq >= _VERY_COMMON_FREQ):
             return False  # 天天, 根本, 小学; 连|贵阳 (a city)
-    # "钱|全勤奖": the given name runs into the next character as one word.
+    # "钱|全勤奖": the given name runs into the next character as one word; but "的陈建国家…" is 陈建国's family
+    # even though 国家 is a word.
+    if nxt == "家" and _is_break_or_de(text[start - 1 : start]):
+        return True
     return not (nxt and (nxt in _PLACE_AFTER or _common_word(name[-1] + nxt) or _freq(given + nxt) >= _WORD_FREQ))
+
+
+def _is_break_or_de(ch: str) -> bool:
+    return _is_break(ch) or ch == "的"
 
 
 def _two_char_ok(text: str, start: int, name: str) -> bool:

@@ -48,13 +48,15 @@ _HASH_EMAIL_RE = re.compile(r"(?<![a-z0-9._\-])([a-z0-9][a-z0-9._\-]{2,63})#(?:q
                             r"\.(?:com|cn|net)(?:\.cn)?(?![a-z])")
 # Name cues: the name follows these words.
 _NAME_CUE_RE = re.compile(
-    r"(户主|户名|姓名|名字|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆|老伴)"
+    r"(户主|户名|姓名|名字(?![写打登])|本人|我叫|我是|联系人|签名|落款|申请人|承包人|承包户|村民|老人|父亲|母亲|爷爷|奶奶|丈夫|妻子|老公|老婆|老伴)"
     r"\s*[:：是为叫]?\s*"
     # After 他叫/她叫 the words may be an ordinary noun ("他叫司机过来"): checked against the dictionary below.
     r"|(?P<pron>[他她])(?:叫|名叫|名字叫|名字是)\s*"
     r"|(?:爸|妈|爹|娘|哥|姐|弟|妹|叔|伯|舅|姨|姑|婶|嫂|儿子|女儿|侄子|外甥|老伴|爷爷|奶奶|外公|外婆|公公|婆婆|媳妇)"
     r"(?:叫|名叫|名字叫|名字是)\s*"
     r"|(?:[，,]\s*|名)叫\s*"
+    # A name written wrongly and its correction ("他名字写错了，陈阿毛写成陈阿茂").
+    r"|名字(?:写|打|登记)错了\s*[，,:：]?\s*"
     # A role word set off by a space or colon ("村民代表 吴志强", "代表：李建国"); the name must then stand alone.
     r"|(?P<role>(?:村民|群众|农户|居民|党员|妇女|户)?代表人?|老?党员|老?组长|小组长|老?队长|老村长|老支书|老会计|网格员|"
     r"老兵|退伍军人|老教师|老干部|五保户|低保户)(?:\s*[:：]\s*|\s+)"
@@ -109,7 +111,7 @@ _UNIT_AFTER = frozenset("亩元块万千百号栋组户岁年月日米平方斤�
 # A landline without its area code (7–8 digits) after a phone cue, and a mistyped mobile (9–12 digits starting with 1,
 # "电话：13 5 0 7 4 2 9 8 6 1 3") right after 电话/手机; not hotlines listed after 拨打 ("拨打12345、12319").
 _PHONE_BEFORE_RE = re.compile(r"(电话|座机|手机|联系|打)\s*[:：]?\s*$")
-_MOBILE_CUE_RE = re.compile(r"(电话|手机|找我|联系我|打给我)(号码?)?\s*[:：,，]?\s*$")
+_MOBILE_CUE_RE = re.compile(r"(电话|手机|找我|联系我|打给我|同号)(号码?)?\s*[:：,，]?\s*$")
 _CARD_CUE_RE = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|存折|社保卡)\s*[:：]?\s*$")
 # Codes of plots, parcels, projects and documents: long numbers that name no person.
 _CODE_CUE_RE = re.compile(r"(?:代码|编码|编号|单元号|宗地号|地块号|权证号|证书号|文号|项目号|合同号|批次号|流水号)\s*(?:是|为)?\s*[:：]?\s*$")
@@ -260,6 +262,10 @@ def _number_matches(text: str, view: str) -> list[Match]:
             found.append(Match("bank_card", start, end, pos[:-4], "银行卡号"))
             continue
         mobile = re.search(r"(?:^|86)(1[3-9]\d{9})$", digits) if n in (11, 13) else None
+        if mobile is None and n == 12 and arabic < n // 2:
+            # A mobile in Chinese numerals with one digit doubled at the start ("一壹叁玖 伍伍陆柒 贰壹捌捌"): no code or
+            # amount is written that way.
+            mobile = re.search(r"^\d(1[3-9]\d{9})$", digits)
         if mobile is None and n == 11 and digits[0] == "1":
             mobile = re.match(r"(1\d{10})$", digits)
         if mobile:

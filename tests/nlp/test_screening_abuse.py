@@ -437,3 +437,23 @@ def test_round_28_insults_and_threats_are_abusive(text):
 def test_praise_slang_reported_insults_and_burning_straw_are_not_abusive(text):
     result = screen([{"id": 1, "text": text}])[0]
     assert not result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "这种人就该拉出去毙了",
+    "一群贼，偷老百姓的地卖钱",
+    "逼急了我拿刀上门，谁也别想好过",
+    "再逼我签字，我就拿汽油去你们办公室门口坐着，看谁先扛不住",
+    "眼睛长在屁股上了吧，一百多平给我量成八十",
+    "你们的规划就像一坨💩",
+    "知道了我就天天去他家门口堵他，看他孩子上学走哪条路",
+])
+def test_round_30_31_threats_and_insults_are_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert result.abusive, (text, result.reasons)
+
+
+@pytest.mark.parametrize("text", ["垃圾方案，重做吧", "村里开会说有人骂了镇长是“狗官”，骂人确实不对，但问题也得解决"])
+def test_trash_said_of_a_plan_and_a_reported_insult_at_an_official_are_not_abusive(text):
+    result = screen([{"id": 1, "text": text}])[0]
+    assert not result.abusive, (text, result.reasons)

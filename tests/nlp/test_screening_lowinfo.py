@@ -68,3 +68,7 @@ def test_a_bare_plea_is_content_free_and_a_repeated_emoji_insult_is_not():
     assert screen([{"id": 1, "text": "望领导重视"}])[0].low_info
     result = screen([{"id": 2, "text": "🐶官 🐶官 🐶官"}])[0]
     assert result.abusive and not result.low_info
+
+
+def test_a_greeting_to_everyone_is_content_free():
+    assert screen([{"id": 1, "text": "各位好"}])[0].low_info

@@ -71,3 +71,11 @@ def test_a_famous_person_quoted_is_no_resident():
 
 def test_a_name_before_and_his_brother():
     assert "潘立群" in _names("潘立群和他弟弟为了退出款闹上法院了")
+
+
+@pytest.mark.parametrize("text,name", [
+    ("隔壁的陈建国家拆迁拿了三套房", "陈建国"),  # 国家 is a word, but 的陈建国家 is his family
+    ("对门的吴大海把公共通道占了", "吴大海"),  # 大 in the middle of a name
+])
+def test_names_before_jia_and_with_da(text, name):
+    assert name in _names(text), _names(text)

@@ -337,3 +337,9 @@ def test_a_full_name_after_group_before_a_verb_and_a_writer_masked_number(pii):
     assert pii.detect("六组的吴国平把自家的地转租给外地老板")[0].flag
     assert not pii.detect("本人文化低，说话直")[0].flag
     assert not pii.detect("迁坟服务电话 0743-8821xxx 找陈师傅")[0].flag
+
+
+def test_a_name_after_it_was_written_wrongly_and_a_mistyped_mobile_after_tonghao(pii):
+    assert pii.detect("他名字写错了，陈阿毛写成陈阿茂")[0].flag
+    assert pii.detect("装修找我们，威信同号 15.9.3.8.2.6.7.1.0.4.5")[0].flag
+    assert not pii.detect("规划里写成商业用地，这不对吧")[0].flag

@@ -400,3 +400,9 @@ def test_round_29_soft_ads_shop_referrals_and_notices_are_spam(text):
 
 def test_a_resident_asking_to_clear_ads_from_the_comments_is_not_an_ad():
     assert not screen([{"id": 1, "text": "评论区好多加V的广告，管理员能不能清理一下？"}])[0].spam
+
+
+def test_a_health_patch_with_a_wechat_is_an_ad_and_a_resident_who_chased_a_salesman_off_is_not():
+    assert screen([{"id": 1, "text": "老人腰腿疼的可以试试我们的艾灸贴，拆迁分了钱也要保养身体，微信 zhj_aijiu"}])[0].spam
+    text = "迁坟有没有补助？别让那些迁坟一条龙的找上门来，上次就有人上门推销被我撵走了。"
+    assert not screen([{"id": 2, "text": text}])[0].spam
