@@ -217,6 +217,11 @@ def get_tokenizer() -> Any:
     return _tokenizer
 
 
+def word_freq(word: str) -> int:
+    """jieba's dictionary frequency of ``word`` (0 when it is no word: used to tell names from ordinary words)."""
+    return get_tokenizer().FREQ.get(word) or 0
+
+
 def segment(text: str) -> list[str]:
     """All jieba tokens of the normalised text (stopwords and punctuation kept, whitespace dropped)."""
     norm = normalize(text)

@@ -217,10 +217,12 @@ _META_RE = re.compile(r"骂人|骂街|骂娘|辱骂|谩骂|脏话|粗口|爆粗|
 # Reported speech: words someone else said or shouted, quoted after a speech verb ("施工队的人冲我妈喊“你个老东西
 #别挡道”", "他骂道：滚出去"), are the writer's report, not the writer's insult; they are hidden from the lexicon and
 # the classifier. The writer's own words in quotes stay ("我就想说“你们都是畜生”": a first-person speaker).
+# Officials an insult may be said to or of, in reported speech ("骂了镇长是“狗官”", "骂村长是土皇帝").
+_OFFICIALS = "镇长|乡长|村长|书记|支书|组长|主任|队长|局长|领导"
 _REPORTED_RE = re.compile(
     r"(?:喊|骂|吼|嚷|说|讲|叫|嚷嚷|大喊|大骂|吼叫|骂骂咧咧地?)(?:着|了|道|说)?"
     # whom it was said to, and "…是" ("骂我爸“老不死的”", "说我们是“刁民”")
-    r"(?:[我俺他她你]们?|大家|村民|老人|群众|镇长|乡长|村长|书记|支书|组长|主任|队长|局长|领导|干部)?(?:爸|妈|爹|娘|家)?(?:是|为)?\s*[:：,，]?\s*"
+    rf"(?:[我俺他她你]们?|大家|村民|老人|群众|{_OFFICIALS}|干部)?(?:爸|妈|爹|娘|家)?(?:是|为)?\s*[:：,，]?\s*"
     r"(?:[“\"「『‘]([^”\"」』’]{1,80})[”\"」』’]|(?<=[:：])([^。！？!?\n]{1,40}))"
 )
 # Further insults quoted right after the first ("骂“刁民”“穷鬼”", "骂“刁民”、“穷鬼”"): the same reported speech.
@@ -285,7 +287,7 @@ def _straddles_word(flat: str, start: int, end: int) -> bool:
 # 说我们是刁民", "有人骂镇干部是王八蛋", "那个人骂他老不死的"); not the writer's own ("我骂他是王八蛋" stays).
 _REPORTED_BEFORE_RE = re.compile(r"(?<![我俺])(?:骂|说)(?:了|过|道)?(?:一句|两句|几句|一声)?(?:[我你他她俺]们?家?的?)?"
                                  r"(?:老娘|老爹|老妈|老头|娘|妈|爸|爹|奶奶|爷爷|儿子|女儿|家人|老人|人家|大家|村民|干部|镇干部|村干部|群众|"
-                                 r"镇长|乡长|村长|书记|支书|组长|主任|队长|局长|领导)?"
+                                 rf"{_OFFICIALS})?"
                                  r"(?:是|为|成|作)?$")
 
 

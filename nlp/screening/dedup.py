@@ -199,7 +199,7 @@ class DuplicateFinder:
         if len(candidates) > 1:
             anchors = {i: frozenset(_ANCHOR_RE.findall(keys[i])) for i in candidates}
             self._near_pairs(candidates, sets, uf, anchors)
-            self._anchor_pairs(candidates, keys, sets, uf)
+            self._anchor_pairs(candidates, keys, anchors, uf)
         return [-1 if skip[i] or not keys[i] else uf.find(i) for i in range(n)]
 
     def _near_pairs(self, items: list[int], sets: dict[int, set[str]], uf: _UnionFind,
@@ -223,10 +223,11 @@ class DuplicateFinder:
             if members:
                 self._verify_bucket(members, sets, uf, checked, anchors)
 
-    def _anchor_pairs(self, items: list[int], keys: list[str], sets: dict[int, set[str]], uf: _UnionFind) -> None:
+    def _anchor_pairs(self, items: list[int], keys: list[str], anchors: dict[int, frozenset[str]],
+                      uf: _UnionFind) -> None:
         by_anchor: dict[str, list[int]] = defaultdict(list)
         for i in items:
-            for anchor in set(_ANCHOR_RE.findall(keys[i])):
+            for anchor in anchors[i]:
                 by_anchor[anchor].append(i)
         for members in by_anchor.values():
             for j, i in itertools.pairwise(members):

@@ -30,17 +30,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from nlp.text import get_tokenizer
+from nlp.text import get_tokenizer, word_freq
 
 GIVEN_CHARS_PATH = Path(__file__).resolve().parent.parent / "data" / "given_name_chars.txt"
 # Surnames that are also function words or street words: never the start of a name without a cue.
 _NOT_BARE_SURNAMES = frozenset("和与于向从对把被给让为同跟及在将应查全路房苑沙")
-# Given-name characters that are not the last character of a bare name (杨梅|树, 林|小学, 蓝翠|和她老公), and the one that may
-# only be the middle one, before no landscape word (陈家豪, 王家伟; not 张家湾, 刘家山, 何家河: 湾 is no given-name
-# character, 山 and 河 are).
+# Given-name characters that are not the last character of a bare name (杨梅|树, 林|小学, 蓝翠|和她老公).
 _NOT_LAST = frozenset("树小和")
+# Characters that are only the middle character of a bare name (陈家豪, 吴大海, 李大明); 家 not before a landscape word
+# (张家湾, 刘家山, 何家河: 湾 is no given-name character, 山 and 河 are).
 _FAMILY_CHAR = "家"
-# 大 may be the middle character of a name too (吴大海, 李大明), never the last (王老大 is a nickname).
 _MIDDLE_CHARS = "家大"
 _LANDSCAPE = frozenset("山河林湖江海泉峰松柏东西南北中桥园塘坪湾冲岭坡沟")
 # A place, an estate or an organisation right after the candidate (向阳村, 靳江河|西岸 aside: 河 is a given char).
@@ -92,26 +91,27 @@ def given_name_chars() -> frozenset[str]:
 
 
 @cache
-def _candidate_re() -> re.Pattern[str]:
+def _bare_surname() -> str:
+    """Regex for a surname that may start a bare name: compound ones, or one character that is no function word."""
     from nlp.screening.pii import _COMPOUND_SURNAMES, SURNAMES
 
+    return f"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{''.join(sorted(SURNAMES - _NOT_BARE_SURNAMES))}])"
+
+
+@cache
+def _candidate_re() -> re.Pattern[str]:
     given = "".join(sorted(given_name_chars()))
-    single = "".join(sorted(SURNAMES - _NOT_BARE_SURNAMES))
-    return re.compile(rf"(?=((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])(?:[{given}]|[{_MIDDLE_CHARS}](?=[{given}]))[{given}]?))")
+    return re.compile(rf"(?=({_bare_surname()}(?:[{given}]|[{_MIDDLE_CHARS}](?=[{given}]))[{given}]?))")
 
 
 def _is_break(ch: str) -> bool:
     return not ch or ch.isspace() or unicodedata.category(ch)[0] in "PSZ"
 
 
-def _freq(word: str) -> int:
-    return get_tokenizer().FREQ.get(word) or 0
-
-
 def _common_word(word: str, at_least: int = _COMMON_FREQ) -> bool:
     """A word of jieba frequency ≥ ``at_least`` that jieba does not tag as a person's name, or one of frequency
     ≥ 100 whatever its tag (jieba tags 桂花, 杨树 and 杜鹃 as names too)."""
-    freq = _freq(word)
+    freq = word_freq(word)
     return freq >= at_least and (_word_tags().get(word) not in _PERSON_TAGS or freq >= _COMMON_FREQ)
 
 
@@ -128,14 +128,14 @@ def _word_starts(text: str) -> set[int]:
 def _three_char_ok(text: str, start: int, name: str, surname_len: int) -> bool:
     given = name[surname_len:]
     nxt = text[start + len(name) : start + len(name) + 1]
-    if _freq(name) >= _WORD_FREQ or name[-1] in _NOT_LAST or _NOT_LAST & set(given) and _freq(name[:2]) > 0:
+    if word_freq(name) >= _WORD_FREQ or name[-1] in _NOT_LAST or _NOT_LAST & set(given) and word_freq(name[:2]) > 0:
         return False  # 杨梅树, 桑树全 (a tree, then a word)
     if given[0] in _MIDDLE_CHARS and (len(given) < 2 or given[0] == _FAMILY_CHAR and given[1] in _LANDSCAPE):
         return False
     if surname_len == 1:
         if _common_word(name[:2], _WORD_FREQ):
             return False
-        freq = _freq(given)
+        freq = word_freq(given)
         tag = _word_tags().get(given)
         if given not in _NAME_WORDS and freq >= _COMMON_FREQ and (
                 tag not in _NOUN_TAGS or tag == "ns" or freq >= _VERY_COMMON_FREQ):
@@ -144,7 +144,7 @@ def _three_char_ok(text: str, start: int, name: str, surname_len: int) -> bool:
     # even though 国家 is a word.
     if nxt == "家" and _is_break_or_de(text[start - 1 : start]):
         return True
-    return not (nxt and (nxt in _PLACE_AFTER or _common_word(name[-1] + nxt) or _freq(given + nxt) >= _WORD_FREQ))
+    return not (nxt and (nxt in _PLACE_AFTER or _common_word(name[-1] + nxt) or word_freq(given + nxt) >= _WORD_FREQ))
 
 
 def _is_break_or_de(ch: str) -> bool:
@@ -168,7 +168,7 @@ def _surname_starts_word(text: str, start: int, starts: set[int]) -> bool:
     if start + 1 not in starts:
         return False
     word_start = max(p for p in starts if p < start)
-    return _freq(text[word_start : start + 1]) < _WORD_FREQ
+    return word_freq(text[word_start : start + 1]) < _WORD_FREQ
 
 
 # A name spelled out with spaces to dodge filters ("有个叫 付 建 设 的"): two or three single characters standing
@@ -187,7 +187,7 @@ def _spaced_names(text: str) -> list[tuple[int, int, int]]:
             continue  # the tail of a longer spaced run
         chars = m.group(1).split()
         given = "".join(chars[1:])
-        if (chars[0] in SURNAMES and chars[0] not in _NOT_BARE_SURNAMES and _freq("".join(chars)) < _WORD_FREQ
+        if (chars[0] in SURNAMES and chars[0] not in _NOT_BARE_SURNAMES and word_freq("".join(chars)) < _WORD_FREQ
                 and (given in _NAME_WORDS or all(ch in given_name_chars() for ch in given))):
             found.append((m.start(1), m.end(1), 1))
     return found
@@ -201,11 +201,7 @@ _PERSON_AFTER = (r"(?:和|跟|与)(?:她|他)(?:老公|男人|丈夫|老婆|媳�
 
 @cache
 def _person_after_re() -> re.Pattern[str]:
-    from nlp.screening.pii import _COMPOUND_SURNAMES, SURNAMES
-
-    single = "".join(sorted(SURNAMES - _NOT_BARE_SURNAMES))
-    return re.compile(rf"(?:^|(?<=[\s，,。！!？?；;：:、（(【\[]))((?:{'|'.join(_COMPOUND_SURNAMES)}|[{single}])"
-                      rf"[\u4e00-\u9fff]{{1,2}}?)(?={_PERSON_AFTER})")
+    return re.compile(rf"(?:^|(?<=[\s，,。！!？?；;：:、（(【\[]))({_bare_surname()}[\u4e00-\u9fff]{{1,2}}?)(?={_PERSON_AFTER})")
 
 
 # A famous person's saying quoted ("就像曹德旺说的", "正如鲁迅所说"): a public figure, not a resident.

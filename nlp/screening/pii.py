@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from nlp.screening.decision import Decision
 from nlp.screening.names import find_names
-from nlp.text import CN_DIGITS, get_tokenizer, to_simplified
+from nlp.text import CN_DIGITS, get_tokenizer, to_simplified, word_freq
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -345,7 +345,7 @@ _NICKNAME_RE = re.compile(r"老[大二三四五六七八九十幺]")
 def _is_named_with_common_char(candidate: str) -> bool:
     return (len(candidate) == 3 and candidate[0] in SURNAMES and candidate[1] in _COMMON_GIVEN_CHARS
             and candidate[2] not in _NOT_NAME_CHARS and not _TITLE_RE.match(candidate)
-            and (get_tokenizer().FREQ.get(candidate[1:], 0) or 0) < _COMMON_WORD_FREQ)
+            and word_freq(candidate[1:]) < _COMMON_WORD_FREQ)
 
 
 def _is_break(ch: str) -> bool:
@@ -467,16 +467,16 @@ def _name_matches(text: str) -> list[Match]:
             continue  # "我是村民", "本人同意": two characters after these cues are rarely a name
         if cue.group(1) in _LOOSE_CUES and any(ch in "一二三四五六七八九十两零" for ch in name[1:]):
             continue  # "我是高二学生", "本人三组的"
-        if cue.group(1) in _LOOSE_CUES and (get_tokenizer().FREQ.get(name[:2]) or 0) >= _VERY_COMMON_FREQ:
+        if cue.group(1) in _LOOSE_CUES and word_freq(name[:2]) >= _VERY_COMMON_FREQ:
             continue  # "本人文化低，": a very common word, even standing alone
         if cue.group(1) in _LOOSE_CUES and _common_start(name) and (
-                length < 3 or not _is_break(after or "。") or (get_tokenizer().FREQ.get(name) or 0) > 0):
+                length < 3 or not _is_break(after or "。") or word_freq(name) > 0):
             continue  # "我是高中生", "村民全程参与": a common word, not a given name (but "本人陈云富，" stands alone)
         if cue.group("role") and after and not _is_break(after):
             continue
         if cue.group("role3") and not _kin_name(text, start):
             continue  # "村长马上来", "组长任务重"
-        if cue.group("pron") and get_tokenizer().FREQ.get(name[:2], 0) >= _COMMON_WORD_FREQ:
+        if cue.group("pron") and word_freq(name[:2]) >= _COMMON_WORD_FREQ:
             continue
         named = cue.group(0).rstrip().endswith(("叫", "名字是"))
         if not (_is_name(name) or named and _is_named_with_common_char(name)):
@@ -502,16 +502,13 @@ def _name_matches(text: str) -> list[Match]:
     for m in re.finditer(rf"(?:村|组|社|队|屯|号)的({_NAME_CHARS}{{2,3}})", text):
         cand = m.group(1)
         # Only a name when it stands alone: "二组的刘建国，…" (not "组的路灯坏了"), or when a verb follows a full name
-        # that starts with no very common word ("六组的吴国平把自家的地…").
+        # (the checks of a name after a kinship word: "六组的吴国平把自家的地…").
         nxt = text[m.end() : m.end() + 1] or "。"
-        if len(cand) == 3 and not _is_break(nxt) and not (
-                nxt in _AFTER_NAME_VERBS and _is_name(cand) and cand[2] not in _NOT_NAME_CHARS
-                and (get_tokenizer().FREQ.get(cand[:2]) or 0) < _VERY_COMMON_FREQ
-                and (get_tokenizer().FREQ.get(cand) or 0) < _MIN_NAME_WORD_FREQ):
+        subject = len(cand) == 3 and nxt in _AFTER_NAME_VERBS and bool(_kin_name(text, m.start(1)))
+        if len(cand) == 3 and not _is_break(nxt) and not subject:
             cand = cand[:2]
         after = text[m.start(1) + len(cand) : m.start(1) + len(cand) + 1] or "。"
-        verb_after = len(cand) == 3 and after in _AFTER_NAME_VERBS
-        if not _is_name(cand) or not (_is_break(after) or verb_after) or (len(cand) == 3 and cand[2] in _NOT_NAME_CHARS):
+        if not _is_name(cand) or not (_is_break(after) or subject) or (len(cand) == 3 and cand[2] in _NOT_NAME_CHARS):
             continue
         s = m.start(1)
         if not _covered(found, s + 1):

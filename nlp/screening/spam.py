@@ -121,9 +121,9 @@ _PROMO = [
     (r"欢迎(咨询|来电|联系|垂询|订购|选购)|报我(?:的)?名字|有意者|加群领取|进群领取|私信领取|有意(私|加|联系|请|电)|点这里|戳这里|请点(?!评)|点此|点链接|有(需要|意向|房源|地)的?(朋友|老乡|家人|请|可以|联系|加|找|私)|"
      r"需要.{0,8}的(朋友|老乡|家人|联系|加|私)|详情(咨询|请|见|加)|了解详情|价格(公道|实惠|合理|面议|好商量|透明|从优)|"
      r"回复\d|领取(资料|补贴|红包)|点击(链接|领取)|点击.{0,12}(领|查看|查询|下载|算)|关注(公众号|我)", 1.5),
-    # Apps, invitation codes and "not an ad" testimonials ("应用商店搜…下载", "填邀请码6677", "真心推荐 不是广告").
     # Chain messages ("转发本条到五个群，凭截图领取红包").
     (r"转发(?:本条|此条|这条|到)[^。！？!?]{0,6}群|凭截图(?:即可)?(?:领|兑)", 1.5),
+    # Apps, invitation codes and "not an ad" testimonials ("应用商店搜…下载", "填邀请码6677", "真心推荐 不是广告").
     (r"(?:应用商店|应用市场|app\s?store)(?:里)?搜|邀请码|推荐码|复制口令|口令[¥￥$]|不是广告|非广告|真心推荐|亲测有效|亲测到账|领取[^。！？!?]{0,10}红包|"
      r"充[\d一二三四五六七八九十百]+送[\d一二三四五六七八九十百]+|正规平台|来玩两把|玩两把", 1.5),
     (r"加盟|招商|代理商|诚招|招聘|招工|包吃住|兼职|日赚|日结|月入|躺赚|赚钱|有钱赚|年年有钱|稳赚|返利|返现|刷单|佣金|提成|高收益|回报高", 1.5),
@@ -359,8 +359,8 @@ class SpamDetector:
         if (f["promo"] or f["evasion"] or concrete) and _QUOTED_RE.search(prep.norm):
             # A resident quoting the ad ("有人发“加V tdz888 代办土地证”，是骗子吧", "电线杆上贴了张“迁坟一条龙”，
             # 这是村里指定的吗"): judge the words outside the quotes.
-            outside = rule_features(Prepared(prep.original, "", _QUOTED_RE.sub(" ", prep.norm),
-                                             strip_punct(_QUOTED_RE.sub(" ", prep.norm))))
+            unquoted = _QUOTED_RE.sub(" ", prep.norm)
+            outside = rule_features(Prepared(prep.original, "", unquoted, strip_punct(unquoted)))
             outside_concrete = outside["mobile"] or bool(outside["handle"]) or outside["link"]
             if f["complaint"] or f["question"]:
                 concrete = outside_concrete
